@@ -1,0 +1,1 @@
+"""Cypher queries, one per `<area>/<name>.cypher` file; loaded by `graph.queries`."""

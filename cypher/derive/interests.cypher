@@ -1,0 +1,24 @@
+// Interest tags (DESIGN.md §5 "Interest tags"): for each person and topic, the sum over their
+// shares and visits of content about the topic of 0.5^(age_days / 30), shares counting
+// double; age measured at $as_of (events after it count as age 0).
+// Parameters: $ids: [person id], $as_of: datetime.
+// Returns: links (INTERESTED_IN relationships written).
+UNWIND $ids AS id
+MATCH (p:Person {id: id})
+CALL (p) {
+  OPTIONAL MATCH (p)-[old:INTERESTED_IN]->(:Topic)
+  DELETE old
+}
+CALL (p) {
+  MATCH (p)-[:SHARED]->(s:Share)-[:OF]->(:Content)-[:ABOUT]->(t:Topic)
+  RETURN t, s.at AS at, 2.0 AS factor
+  UNION ALL
+  MATCH (p)-[v:VISITED]->(:Share)-[:OF]->(:Content)-[:ABOUT]->(t:Topic)
+  RETURN t, v.at AS at, 1.0 AS factor
+}
+WITH p, t, factor,
+     CASE WHEN at > $as_of THEN 0.0
+          ELSE duration.inSeconds(at, $as_of).seconds / 86400.0 END AS age_days
+WITH p, t, sum(factor * 0.5 ^ (age_days / 30.0)) AS score
+CREATE (p)-[:INTERESTED_IN {score: score, as_of: $as_of}]->(t)
+RETURN count(*) AS links

@@ -1,0 +1,17 @@
+// Schema: uniqueness constraints for every MERGE key, and the indexes the queries need.
+// Idempotent (IF NOT EXISTS); run before any load. The one multi-statement file: statements
+// end with `;` at the end of a line. Parameters: none. Returns: nothing.
+CREATE CONSTRAINT store_id IF NOT EXISTS FOR (n:Store) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT content_id IF NOT EXISTS FOR (n:Content) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT topic_name IF NOT EXISTS FOR (n:Topic) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT share_id IF NOT EXISTS FOR (n:Share) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT order_id IF NOT EXISTS FOR (n:Order) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT visited_event_id IF NOT EXISTS FOR ()-[r:VISITED]-() REQUIRE r.event_id IS UNIQUE;
+CREATE CONSTRAINT friend_of_event_id IF NOT EXISTS FOR ()-[r:FRIEND_OF]-() REQUIRE r.event_id IS UNIQUE;
+CREATE CONSTRAINT noted_event_id IF NOT EXISTS FOR ()-[r:NOTED]-() REQUIRE r.event_id IS UNIQUE;
+CREATE INDEX person_first_share IF NOT EXISTS FOR (n:Person) ON (n.first_share_id);
+CREATE INDEX person_first_seen IF NOT EXISTS FOR (n:Person) ON (n.first_seen);
+CREATE INDEX share_event_id IF NOT EXISTS FOR (n:Share) ON (n.event_id);
+CREATE INDEX share_at IF NOT EXISTS FOR (n:Share) ON (n.at);
+CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);

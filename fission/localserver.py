@@ -1,0 +1,324 @@
+"""A real Neo4j Community server assembled from Maven Central jars, run without Docker.
+
+`mvn dependency:copy-dependencies` on the bundled pom fills a jar folder (cached: a second run
+downloads nothing); the server runs as `java -cp lib/* org.neo4j.server.CommunityEntryPoint`
+with a `neo4j.conf` this module writes. The password is generated on first start, kept in a
+git-ignored file, and set with `neo4j-admin dbms set-initial-password` before the first boot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from neo4j import GraphDatabase
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from fission.errors import ServerError
+from fission.settings import Settings
+
+POM = Path(__file__).resolve().parent / "neo4j-server" / "pom.xml"
+NEO4J_VERSION = "5.26.30"
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+JVM_FLAGS = [
+    "-XX:+UseG1GC",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Dfile.encoding=UTF-8",
+    # Lets the page cache use direct buffers instead of its slower fallback.
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+]
+
+
+@dataclass
+class ServerStatus:
+    running: bool
+    pid: int | None
+    bolt_uri: str
+    version: str | None = None
+
+
+def assemble_lib(lib_dir: Path, log: Callable[[str], None] | None = None) -> Path:
+    """Download the server's jars into `lib_dir` once; later calls return at once."""
+    marker = lib_dir / ".complete"
+    if marker.exists():
+        return lib_dir
+    if shutil.which("mvn") is None:
+        raise ServerError("Maven (`mvn`) is needed to assemble Neo4j; install it (apt: maven).")
+    staging = lib_dir.with_name(lib_dir.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    if log:
+        log(f"Assembling Neo4j {NEO4J_VERSION} from Maven Central into {lib_dir} ...")
+    cmd = [
+        "mvn",
+        "-q",
+        "-B",
+        "-f",
+        str(POM),
+        "dependency:copy-dependencies",
+        f"-Dneo4j.version={NEO4J_VERSION}",
+        "-DincludeScope=runtime",
+        f"-DoutputDirectory={staging}",
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ServerError(
+            f"`{' '.join(cmd)}` failed ({done.returncode}):\n"
+            f"{done.stdout[-4000:]}{done.stderr[-4000:]}"
+        )
+    if not any(staging.glob(f"neo4j-{NEO4J_VERSION}.jar")):
+        raise ServerError(f"Maven finished but neo4j-{NEO4J_VERSION}.jar is not in {staging}")
+    (staging / ".complete").write_text(NEO4J_VERSION + "\n")
+    shutil.rmtree(lib_dir, ignore_errors=True)
+    staging.rename(lib_dir)
+    return lib_dir
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+class LocalNeo4j:
+    """One server home (conf, data, logs, run) on loopback ports."""
+
+    def __init__(
+        self,
+        home: Path,
+        lib_dir: Path,
+        password_file: Path,
+        bolt_port: int = 7687,
+        http_port: int = 7474,
+        heap: str = "2g",
+        pagecache: str = "2g",
+    ) -> None:
+        self.home = home
+        self.lib_dir = lib_dir
+        self.password_file = password_file
+        self.bolt_port = bolt_port
+        self.http_port = http_port
+        self.heap = heap
+        self.pagecache = pagecache
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalNeo4j:
+        return cls(
+            home=settings.local_server_home,
+            lib_dir=settings.var_dir / f"neo4j-lib-{NEO4J_VERSION}",
+            password_file=settings.local_password_file,
+            bolt_port=settings.local_bolt_port,
+            http_port=settings.local_http_port,
+            heap=settings.local_heap,
+            pagecache=settings.local_pagecache,
+        )
+
+    @property
+    def bolt_uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.bolt_port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "run" / "fission-neo4j.pid"
+
+    @property
+    def conf_dir(self) -> Path:
+        return self.home / "conf"
+
+    def password(self) -> str:
+        if not self.password_file.exists():
+            self.password_file.parent.mkdir(parents=True, exist_ok=True)
+            self.password_file.write_text(secrets.token_urlsafe(18) + "\n")
+            self.password_file.chmod(0o600)
+        return self.password_file.read_text().strip()
+
+    def write_conf(self) -> Path:
+        for sub in ("conf", "data", "logs", "plugins", "run", "import"):
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        lines = {
+            "server.directories.data": self.home / "data",
+            "server.directories.logs": self.home / "logs",
+            "server.directories.plugins": self.home / "plugins",
+            "server.directories.run": self.home / "run",
+            "server.directories.import": self.home / "import",
+            "server.default_listen_address": "127.0.0.1",
+            "server.default_advertised_address": "127.0.0.1",
+            "server.bolt.listen_address": f"127.0.0.1:{self.bolt_port}",
+            "server.http.listen_address": f"127.0.0.1:{self.http_port}",
+            "server.http.enabled": "true",
+            "server.https.enabled": "false",
+            "dbms.security.auth_enabled": "true",
+            "dbms.usage_report.enabled": "false",
+            "server.memory.heap.initial_size": self.heap,
+            "server.memory.heap.max_size": self.heap,
+            "server.memory.pagecache.size": self.pagecache,
+            "db.transaction.timeout": "10m",
+            "dbms.security.procedures.unrestricted": "apoc.*,gds.*",
+        }
+        conf = self.conf_dir / "neo4j.conf"
+        header = "# Written by fission.localserver; edit the settings, not this file.\n"
+        conf.write_text(header + "".join(f"{k}={v}\n" for k, v in lines.items()))
+        return conf
+
+    def _java(self) -> str:
+        java_home = os.environ.get("JAVA_HOME")
+        java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+        if not java or not Path(java).exists():
+            raise ServerError("Java 17 is needed to run Neo4j 5.26; install it (apt: openjdk-17).")
+        return java
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
+
+    def _classpath(self) -> str:
+        return f"{self.lib_dir}/*"
+
+    def _set_initial_password(self) -> None:
+        if (self.home / "data" / "dbms" / "auth.ini").exists():
+            return
+        cmd = [
+            self._java(),
+            "-cp",
+            self._classpath(),
+            ADMIN_TOOL,
+            "dbms",
+            "set-initial-password",
+            self.password(),
+        ]
+        done = subprocess.run(cmd, env=self._env(), capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise ServerError(f"set-initial-password failed: {done.stdout}{done.stderr}")
+
+    def _read_pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return None
+        return pid
+
+    def status(self) -> ServerStatus:
+        pid = self._read_pid()
+        version = self.version() if pid else None
+        return ServerStatus(
+            running=pid is not None, pid=pid, bolt_uri=self.bolt_uri, version=version
+        )
+
+    def version(self) -> str | None:
+        try:
+            with GraphDatabase.driver(self.bolt_uri, auth=("neo4j", self.password())) as driver:
+                records, _, _ = driver.execute_query(
+                    "CALL dbms.components() YIELD versions RETURN versions[0] AS v",
+                    database_="system",
+                )
+                return str(records[0]["v"])
+        except (ServiceUnavailable, AuthError, OSError):
+            return None
+
+    def start(
+        self, timeout: float = 120.0, log: Callable[[str], None] | None = None
+    ) -> ServerStatus:
+        """Start in the background and wait for Bolt; a running server is left as it is."""
+        if self._read_pid() is not None:
+            return self.status()
+        if _port_open(self.bolt_port):
+            raise ServerError(
+                f"Port {self.bolt_port} is already taken by another process; "
+                "set FISSION_LOCAL_BOLT_PORT or stop that process."
+            )
+        assemble_lib(self.lib_dir, log)
+        self.write_conf()
+        self._set_initial_password()
+        console = self.home / "logs" / "console.log"
+        cmd = [
+            self._java(),
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            *JVM_FLAGS,
+            "-cp",
+            self._classpath(),
+            ENTRY_POINT,
+            f"--home-dir={self.home}",
+            f"--config-dir={self.conf_dir}",
+        ]
+        with console.open("ab") as out:
+            proc = subprocess.Popen(
+                cmd,
+                env=self._env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=self.home,
+            )
+        self.pid_file.write_text(f"{proc.pid}\n")
+        if log:
+            log(f"Neo4j starting (pid {proc.pid}), waiting for {self.bolt_uri} ...")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                self.pid_file.unlink(missing_ok=True)
+                raise ServerError(f"Neo4j exited with code {proc.returncode}.\n{self.log_tail()}")
+            if _port_open(self.bolt_port) and self.version() is not None:
+                return self.status()
+            time.sleep(0.5)
+        self.stop()
+        raise ServerError(
+            f"Neo4j did not answer on {self.bolt_uri} within {timeout:.0f}s.\n{self.log_tail()}"
+        )
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop cleanly (SIGTERM, then SIGKILL after `timeout`); False if it was not running."""
+        pid = self._read_pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            time.sleep(0.3)
+        else:
+            os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def reset(self) -> None:
+        """Stop and delete the database files (the password and jars are kept)."""
+        self.stop()
+        shutil.rmtree(self.home / "data", ignore_errors=True)
+
+    def log_tail(self, lines: int = 40) -> str:
+        parts = []
+        for name in ("neo4j.log", "console.log"):
+            path = self.home / "logs" / name
+            if path.exists():
+                tail = path.read_text(errors="replace").splitlines()[-lines:]
+                parts.append(f"--- {path} (last {len(tail)} lines)\n" + "\n".join(tail))
+        return "\n".join(parts) or "(no server log yet)"

@@ -1,0 +1,83 @@
+"""The one settings object, read from the environment and `.env`.
+
+Neo4j connection variables use the names every Neo4j tool knows (NEO4J_URI, NEO4J_USER,
+NEO4J_PASSWORD, NEO4J_DATABASE); everything else is prefixed FISSION_.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fission.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _neo4j(name: str) -> AliasChoices:
+    return AliasChoices(f"NEO4J_{name}", f"FISSION_NEO4J_{name}")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FISSION_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    environment: Literal["local", "production"] = Field(
+        "local",
+        description="`local` may read the generated password of the project's own Neo4j; "
+        "`production` requires every secret to be given explicitly.",
+    )
+
+    neo4j_uri: str = Field("bolt://127.0.0.1:7687", validation_alias=_neo4j("URI"))
+    neo4j_user: str = Field("neo4j", validation_alias=_neo4j("USER"))
+    neo4j_password: SecretStr | None = Field(None, validation_alias=_neo4j("PASSWORD"))
+    neo4j_database: str = Field("neo4j", validation_alias=_neo4j("DATABASE"))
+    neo4j_max_pool_size: int = 20
+    neo4j_transaction_retry_seconds: float = 15.0
+
+    var_dir: Path = Field(
+        PROJECT_ROOT / ".var",
+        description="Git-ignored working folder: Neo4j jars, server home, demo data, rejects.",
+    )
+    local_bolt_port: int = 7687
+    local_http_port: int = 7474
+    local_heap: str = "2g"
+    local_pagecache: str = "2g"
+
+    load_chunk_rows: int = Field(50_000, ge=1, description="Rows read from a file at a time.")
+    load_batch_rows: int = Field(5_000, ge=1, description="Rows written per transaction.")
+
+    @model_validator(mode="after")
+    def _production_needs_password(self) -> Settings:
+        if self.environment == "production" and self.neo4j_password is None:
+            raise ValueError("NEO4J_PASSWORD must be set when FISSION_ENVIRONMENT=production")
+        return self
+
+    @property
+    def local_server_home(self) -> Path:
+        return self.var_dir / "neo4j"
+
+    @property
+    def local_password_file(self) -> Path:
+        return self.var_dir / "neo4j-password"
+
+    def password(self) -> str:
+        """The Neo4j password: explicit setting, else (local only) the generated one."""
+        if self.neo4j_password is not None:
+            return self.neo4j_password.get_secret_value()
+        if self.environment == "local" and self.local_password_file.exists():
+            return self.local_password_file.read_text().strip()
+        raise ConfigurationError(
+            "No Neo4j password: set NEO4J_PASSWORD, or start the local server once "
+            "(`fission server start`) so that it generates one."
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The gateway to Neo4j and the graph logic that runs through it."""

@@ -1,0 +1,99 @@
+"""Keeps the derived part of the graph true to its definitions (DESIGN.md §5).
+
+Loads mark every person whose events changed as `:Stale` in the same transaction as the
+events; `derive_stale` then recomputes, for those people and for whom their changes reach:
+first appearance -> first-touch referrer (REFERRED) -> home store (HOME, following referral
+chains down) -> social ties (KNOWS) -> interest tags (INTERESTED_IN), and clears the mark.
+Each step finishes for everyone before the next starts, because referrers compare first
+appearances and homes follow referrers. A crash leaves the marks, so the next run redoes it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, LiteralString
+
+from neo4j import ManagedTransaction
+
+from graph.gateway import Gateway, batched
+from graph.queries import cypher
+
+STALE_PEOPLE = cypher("derive/stale_people")
+FIRST_APPEARANCE = cypher("derive/first_appearance")
+WAITING_REFEREES = cypher("derive/waiting_referees")
+REFERRER = cypher("derive/referrer")
+HOME = cypher("derive/home")
+DESCENDANTS = cypher("derive/descendants")
+KNOWS = cypher("derive/knows")
+INTERESTS = cypher("derive/interests")
+CLEAR_STALE = cypher("derive/clear_stale")
+
+BATCH = 2_000
+
+
+@dataclass
+class DeriveReport:
+    people: int = 0
+    referrers_changed: int = 0
+    homes_changed: int = 0
+    seconds: float = 0.0
+    step_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _run(
+    gateway: Gateway, query: LiteralString, ids: Iterable[str], **params: Any
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for batch in batched(sorted(set(ids)), BATCH):
+
+        def work(tx: ManagedTransaction, batch: list[str] = batch) -> list[dict[str, Any]]:
+            return tx.run(query, ids=batch, **params).data()
+
+        rows.extend(gateway.write_tx(work))
+    return rows
+
+
+def derive_people(gateway: Gateway, ids: list[str], as_of: datetime | None = None) -> DeriveReport:
+    """Recomputes everything derived that depends on these people's events."""
+    report = DeriveReport(people=len(ids))
+    started = time.perf_counter()
+    clock = started
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.step_seconds[name] = round(now - clock, 3)
+        clock = now
+
+    firsts = _run(gateway, FIRST_APPEARANCE, ids)
+    moved = [r["id"] for r in firsts if r["changed"]]
+    step("first_appearance")
+    waiting = [r["id"] for r in _run(gateway, WAITING_REFEREES, moved)]
+    changed_referrer = [r["id"] for r in _run(gateway, REFERRER, set(ids) | set(waiting))]
+    report.referrers_changed = len(changed_referrer)
+    step("referrer")
+    todo = set(ids) | set(changed_referrer)
+    seen: set[str] = set()
+    while todo:
+        seen |= todo
+        homes = _run(gateway, HOME, todo)
+        report.homes_changed += len(homes)
+        parents = [r["id"] for r in homes if r["has_referees"]]
+        todo = {r["id"] for r in _run(gateway, DESCENDANTS, parents)} - seen
+    step("home")
+    _run(gateway, KNOWS, set(ids) | set(changed_referrer))
+    step("knows")
+    _run(gateway, INTERESTS, ids, as_of=as_of or datetime.now(UTC))
+    step("interests")
+    _run(gateway, CLEAR_STALE, ids)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def derive_stale(gateway: Gateway, as_of: datetime | None = None) -> DeriveReport:
+    """Recomputes derived data for every person marked :Stale."""
+    ids = [r["id"] for r in gateway.read_text(STALE_PEOPLE)]
+    return derive_people(gateway, ids, as_of)

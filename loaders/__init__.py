@@ -1,0 +1,1 @@
+"""Reading, validating and loading reference data and events into the graph."""

@@ -1,0 +1,245 @@
+"""Pydantic models for every input row (DESIGN.md §3): the edge where bad input is stopped.
+
+Each model turns one raw row (strings from CSV, values from JSON Lines or Parquet) into typed
+values; a row that fails gets a human-readable reason and is never written.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+# Staff imported without a start time are taken as known before tracking began.
+BEFORE_TRACKING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def is_blank(value: Any) -> bool:
+    """None, NaN (pandas' empty cell) or a string of only spaces."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if is_blank(value) else value
+
+
+def _split_topics(value: Any) -> Any:
+    value = _blank_to_none(value)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split("|")
+    if hasattr(value, "tolist"):  # numpy arrays from Parquet list columns
+        value = value.tolist()
+    return sorted({str(t).strip().lower() for t in value if str(t).strip()})
+
+
+Id = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[\w.:@-]+$"),
+]
+OptionalId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+OptionalText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
+Timestamp = AwareDatetime
+Topics = Annotated[
+    list[Annotated[str, StringConstraints(max_length=64, pattern=r"^[\w][\w -]*$")]],
+    BeforeValidator(_split_topics),
+]
+
+
+class InputRow(BaseModel):
+    """Base of every input row; `kind` names the file type, `key` the field that identifies it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    kind: ClassVar[str]
+    key: ClassVar[str] = "event_id"
+
+    def params(self) -> dict[str, Any]:
+        """The row as Cypher parameters (neo4j driver types)."""
+        return self.model_dump()
+
+
+class StoreRow(InputRow):
+    kind: ClassVar[str] = "stores"
+    key: ClassVar[str] = "store_id"
+    store_id: Id
+    name: Text
+    city: OptionalText = None
+    region: OptionalText = None
+    opened_on: Annotated[date | None, BeforeValidator(_blank_to_none)] = None
+
+
+class StaffRow(InputRow):
+    kind: ClassVar[str] = "staff"
+    key: ClassVar[str] = "person_id"
+    person_id: Id
+    store_id: Id
+    role: Literal["manager", "clerk", "guide"]
+    display_name: OptionalText = None
+    since: Annotated[Timestamp | None, BeforeValidator(_blank_to_none)] = None
+
+    def params(self) -> dict[str, Any]:
+        return {**self.model_dump(), "since": self.since or BEFORE_TRACKING}
+
+
+class ContentRow(InputRow):
+    kind: ClassVar[str] = "content"
+    key: ClassVar[str] = "content_id"
+    content_id: Id
+    kind_: Literal["coupon", "red_packet", "promotion", "story", "product", "group_buy"] = Field(
+        alias="kind"
+    )
+    title: Text
+    topics: Topics = []
+    store_id: OptionalId = None
+
+    def params(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)
+
+
+class MemberRow(InputRow):
+    kind: ClassVar[str] = "members"
+    key: ClassVar[str] = "person_id"
+    person_id: Id
+    store_id: Id
+    member_since: date | Timestamp
+
+    def params(self) -> dict[str, Any]:
+        since = self.member_since
+        if not isinstance(since, datetime):
+            since = datetime.combine(since, time(0), tzinfo=UTC)
+        return {**self.model_dump(), "member_since": since}
+
+
+class ShareEvent(InputRow):
+    kind: ClassVar[str] = "shares"
+    event_id: Id
+    share_id: Id
+    sharer_id: Id
+    content_id: Id
+    channel: Literal["moments", "group", "chat"]
+    at: Timestamp
+    parent_share_id: OptionalId = None
+
+    @model_validator(mode="after")
+    def _not_own_parent(self) -> ShareEvent:
+        if self.parent_share_id == self.share_id:
+            raise ValueError("a share cannot be a reshare of itself")
+        return self
+
+
+class VisitEvent(InputRow):
+    kind: ClassVar[str] = "visits"
+    event_id: Id
+    share_id: Id
+    visitor_id: Id
+    at: Timestamp
+    action: Literal["view", "claim_coupon", "contact_sales", "join_group_buy"] = "view"
+
+
+class OrderEvent(InputRow):
+    kind: ClassVar[str] = "orders"
+    event_id: Id
+    person_id: Id
+    store_id: Id
+    amount: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
+    at: Timestamp
+
+    def params(self) -> dict[str, Any]:
+        return {**self.model_dump(), "amount": round(self.amount, 2)}
+
+
+class FriendshipEvent(InputRow):
+    kind: ClassVar[str] = "friendships"
+    event_id: Id
+    a_id: Id
+    b_id: Id
+    at: Timestamp
+
+    @model_validator(mode="after")
+    def _two_people(self) -> FriendshipEvent:
+        if self.a_id == self.b_id:
+            raise ValueError("a friendship needs two different people")
+        return self
+
+
+class AgentEvent(InputRow):
+    kind: ClassVar[str] = "agents"
+    event_id: Id
+    person_id: Id
+    store_id: Id
+    invited_by: OptionalId = None
+    at: Timestamp
+
+
+class NoteEvent(InputRow):
+    kind: ClassVar[str] = "notes"
+    event_id: Id
+    staff_id: Id
+    person_id: Id
+    at: Timestamp
+    kind_: Literal["contacted", "visited", "tag"] = Field(alias="kind")
+    text: OptionalText = None
+    tag: Annotated[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+        | None,
+        BeforeValidator(_blank_to_none),
+    ] = None
+
+    @model_validator(mode="after")
+    def _tag_when_tagging(self) -> NoteEvent:
+        if self.kind_ == "tag" and not self.tag:
+            raise ValueError("a note of kind 'tag' needs a tag")
+        return self
+
+    def params(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True)
+
+
+# In load order: reference data first, then events in the order their references need.
+ROW_MODELS: tuple[type[InputRow], ...] = (
+    StoreRow,
+    StaffRow,
+    ContentRow,
+    MemberRow,
+    ShareEvent,
+    VisitEvent,
+    OrderEvent,
+    FriendshipEvent,
+    AgentEvent,
+    NoteEvent,
+)
+MODEL_BY_KIND: dict[str, type[InputRow]] = {m.kind: m for m in ROW_MODELS}
+REFERENCE_KINDS = ("stores", "staff", "content", "members")
+EVENT_KINDS = ("shares", "visits", "orders", "friendships", "agents", "notes")
+
+
+def explain(error: ValidationError) -> str:
+    """One line naming each bad field and what is wrong with it."""
+    parts = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(p) for p in item["loc"]) or "row"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "is missing or empty"
+        elif item["type"] == "timezone_aware":
+            message = "needs a timezone offset (e.g. +08:00)"
+        parts.append(f"{field}: {message}" if field != "row" else message)
+    return "; ".join(parts)

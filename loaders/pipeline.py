@@ -1,0 +1,322 @@
+"""The load pipeline: read in chunks, validate, check against the graph, write in batches.
+
+Each batch is one write transaction holding both the reference check (unknown share, visit
+before its share, duplicate event, ...) and the write, so a batch is applied whole or not at
+all, and a row that fails is reported with its reason while the rest of the batch loads.
+Derived data is recomputed afterwards for the people the load touched (see graph.derive).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, LiteralString
+
+from neo4j import ManagedTransaction
+from pydantic import ValidationError
+
+from fission.errors import InvalidInput
+from graph.derive import DeriveReport, derive_stale
+from graph.gateway import Gateway, batched
+from graph.queries import cypher
+from graph.schema import apply_schema
+from loaders.models import MODEL_BY_KIND, ROW_MODELS, InputRow, explain, is_blank
+from loaders.readers import RawReject, detect_kind, file_format, read_chunks
+
+KIND_ORDER = [model.kind for model in ROW_MODELS]
+CHECKS: dict[str, LiteralString] = {kind: cypher(f"load/{kind}_check") for kind in KIND_ORDER}
+WRITES: dict[str, LiteralString] = {kind: cypher(f"load/{kind}") for kind in KIND_ORDER}
+
+
+_STATUS = {"ok": "loaded", "reject": "rejected"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What happened to one row: 'loaded', 'duplicate', 'pending' or 'rejected'."""
+
+    status: str
+    reason: str | None = None
+
+
+@dataclass
+class KindStats:
+    read: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class LoadReport:
+    stats: dict[str, KindStats] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    reject_file: Path | None = None
+    load_seconds: float = 0.0
+    derive: DeriveReport | None = None
+
+    def kind(self, kind: str) -> KindStats:
+        return self.stats.setdefault(kind, KindStats())
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(s, attr) for s in self.stats.values())
+
+    @property
+    def seconds(self) -> float:
+        return self.load_seconds + (self.derive.seconds if self.derive else 0.0)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.total("read") / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "per_type": {k: vars(v) for k, v in self.stats.items()},
+            "read": self.total("read"),
+            "loaded": self.total("loaded"),
+            "duplicates": self.total("duplicates"),
+            "rejected": self.total("rejected"),
+            "load_seconds": round(self.load_seconds, 3),
+            "derive_seconds": round(self.derive.seconds, 3) if self.derive else 0.0,
+            "rows_per_second": round(self.rows_per_second, 1),
+            "reject_file": str(self.reject_file) if self.reject_file else None,
+        }
+
+
+class RejectWriter:
+    """CSV of rejected rows (source, row, type, key, reason, raw); created on the first one."""
+
+    COLUMNS = ("source", "row", "type", "key", "reason", "raw")
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.count = 0
+        self._handle: Any = None
+        self._writer: Any = None
+
+    def add(self, source: str, row: int, kind: str, key: str | None, reason: str, raw: Any) -> None:
+        self.count += 1
+        if self.path is None:
+            return
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("w", newline="", encoding="utf-8")
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(self.COLUMNS)
+        raw_text = json.dumps(raw, default=str, ensure_ascii=False) if raw is not None else ""
+        self._writer.writerow([source, row, kind, key or "", reason, raw_text])
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+@dataclass
+class Item:
+    """A valid row on its way to the graph, with where it came from."""
+
+    source: str
+    row: int
+    model: InputRow
+    raw: dict[str, Any]
+
+
+def apply_batch(gateway: Gateway, kind: str, models: Sequence[InputRow]) -> list[Verdict]:
+    """Checks and writes one batch of valid rows of one type in one transaction."""
+    key = MODEL_BY_KIND[kind].key
+    params = [{**m.params(), "i": i} for i, m in enumerate(models)]
+    # Repeats inside the batch: the first one counts, the others are duplicates.
+    first_by_key: dict[Any, int] = {}
+    verdicts: list[Verdict | None] = [None] * len(params)
+    for i, p in enumerate(params):
+        if p[key] in first_by_key:
+            verdicts[i] = Verdict("duplicate")
+        else:
+            first_by_key[p[key]] = i
+    if kind == "shares":
+        _same_share_id_twice(params, verdicts)
+    to_check = [p for p, v in zip(params, verdicts, strict=True) if v is None]
+
+    def work(tx: ManagedTransaction) -> list[Verdict | None]:
+        result = list(verdicts)
+        checked = {r["i"]: (r["status"], r["reason"]) for r in tx.run(CHECKS[kind], rows=to_check)}
+        if kind == "shares":
+            _parents_in_batch(params, checked)
+        for i, (status, reason) in checked.items():
+            result[i] = Verdict(_STATUS.get(status, status), reason)
+        writes = [p for p in to_check if checked[p["i"]][0] == "ok"]
+        if writes:
+            tx.run(WRITES[kind], rows=writes).consume()
+        return result
+
+    done = gateway.write_tx(work) if to_check else verdicts
+    return [v or Verdict("rejected", "not checked") for v in done]
+
+
+def _same_share_id_twice(params: list[dict[str, Any]], verdicts: list[Verdict | None]) -> None:
+    owner: dict[str, str] = {}
+    for i, p in enumerate(params):
+        if verdicts[i] is not None:
+            continue
+        taken_by = owner.setdefault(p["share_id"], p["event_id"])
+        if taken_by != p["event_id"]:
+            verdicts[i] = Verdict(
+                "rejected", f"share_id {p['share_id']} already belongs to event {taken_by}"
+            )
+
+
+def _parents_in_batch(
+    params: list[dict[str, Any]], checked: dict[int, tuple[str, str | None]]
+) -> None:
+    """A reshare whose parent is written in the same batch is not pending."""
+    ok_at = {params[i]["share_id"]: params[i]["at"] for i, (s, _) in checked.items() if s == "ok"}
+    changed = True
+    while changed:  # a chain of reshares inside one batch resolves link by link
+        changed = False
+        for i, (status, _) in list(checked.items()):
+            parent = params[i]["parent_share_id"]
+            if status == "pending" and parent in ok_at:
+                if params[i]["at"] < ok_at[parent]:
+                    checked[i] = ("reject", "reshare is earlier than its parent share")
+                else:
+                    checked[i] = ("ok", None)
+                    ok_at[params[i]["share_id"]] = params[i]["at"]
+                changed = True
+
+
+def validate(kind: str, record: dict[str, Any]) -> InputRow | str:
+    """The typed row, or the reason it is invalid."""
+    # Blank cells are absent values: a required one is then reported as missing.
+    present = {k: v for k, v in record.items() if not is_blank(v)}
+    try:
+        return MODEL_BY_KIND[kind].model_validate(present)
+    except ValidationError as exc:
+        return explain(exc)
+
+
+def expand_paths(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Files (directories expanded) with their recognised type, in load order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in sorted(path.iterdir()) if p.is_file() and _is_data_file(p))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InvalidInput(f"{path}: no such file or directory")
+    typed = [(p, detect_kind(p)) for p in files]
+    return sorted(typed, key=lambda pk: (KIND_ORDER.index(pk[1]), str(pk[0])))
+
+
+def _is_data_file(path: Path) -> bool:
+    try:
+        file_format(path)
+    except Exception:
+        return False
+    return True
+
+
+ProgressCallback = Callable[[str, int], None]
+
+
+def load_files(
+    gateway: Gateway,
+    paths: Iterable[Path],
+    reject_path: Path | None = None,
+    progress: ProgressCallback | None = None,
+    derive: bool = True,
+) -> LoadReport:
+    """Loads files or directories; returns counts per type and where the rejects went."""
+    apply_schema(gateway)
+    report = LoadReport()
+    rejects = RejectWriter(reject_path)
+    chunk_rows = gateway.settings.load_chunk_rows
+    batch_rows = gateway.settings.load_batch_rows
+    started = time.perf_counter()
+    typed = expand_paths(paths)
+    report.files = [str(p) for p, _ in typed]
+    try:
+        for kind in KIND_ORDER:
+            pending: list[Item] = []
+            for path, _ in (pk for pk in typed if pk[1] == kind):
+                stats = report.kind(kind)
+                for chunk in read_chunks(path, chunk_rows):
+                    items: list[Item] = []
+                    for row, record in chunk:
+                        stats.read += 1
+                        if isinstance(record, RawReject):
+                            rejects.add(str(path), row, kind, None, record.reason, None)
+                            stats.rejected += 1
+                            continue
+                        model = validate(kind, record)
+                        if isinstance(model, str):
+                            key = record.get(MODEL_BY_KIND[kind].key)
+                            rejects.add(str(path), row, kind, _text(key), model, record)
+                            stats.rejected += 1
+                        else:
+                            items.append(Item(str(path), row, model, record))
+                    for batch in batched(items, batch_rows):
+                        pending.extend(_apply(gateway, kind, batch, stats, rejects, final=False))
+                    if progress:
+                        progress(kind, len(chunk))
+            # Rows waiting for something later in the same load (a reshare whose parent came
+            # after it) are retried until no more resolve; what is left is rejected.
+            while pending:
+                before = len(pending)
+                retry, pending = pending, []
+                for batch in batched(retry, batch_rows):
+                    pending.extend(
+                        _apply(gateway, kind, batch, report.kind(kind), rejects, final=False)
+                    )
+                if len(pending) == before:
+                    for item in pending:
+                        _apply(gateway, kind, [item], report.kind(kind), rejects, final=True)
+                    pending = []
+        report.load_seconds = time.perf_counter() - started
+        if derive:
+            report.derive = derive_stale(gateway)
+    finally:
+        rejects.close()
+    report.reject_file = reject_path if rejects.count and reject_path else None
+    return report
+
+
+def _apply(
+    gateway: Gateway,
+    kind: str,
+    batch: list[Item],
+    stats: KindStats,
+    rejects: RejectWriter,
+    final: bool,
+) -> list[Item]:
+    verdicts = apply_batch(gateway, kind, [item.model for item in batch])
+    waiting: list[Item] = []
+    key = MODEL_BY_KIND[kind].key
+    for item, verdict in zip(batch, verdicts, strict=True):
+        if verdict.status == "loaded":
+            stats.loaded += 1
+        elif verdict.status == "duplicate":
+            stats.duplicates += 1
+        elif verdict.status == "pending" and not final:
+            waiting.append(item)
+        else:
+            stats.rejected += 1
+            model_key = getattr(item.model, key, None)
+            rejects.add(
+                item.source,
+                item.row,
+                kind,
+                _text(model_key),
+                verdict.reason or verdict.status,
+                item.raw,
+            )
+    return waiting
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,114 @@
+"""Session fixture providing a real Neo4j, and per-test isolation.
+
+Where the server comes from, first that applies:
+1. NEO4J_URI (with NEO4J_USER / NEO4J_PASSWORD) in the environment: that server is used, and
+   its database is WIPED by the tests.
+2. A reachable Docker engine: a testcontainers `neo4j:5.26-community` container.
+3. Otherwise the project's own local server (fission.localserver), in a temporary home on free
+   ports, started once for the session and stopped at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fission.localserver import NEO4J_VERSION, LocalNeo4j, free_port
+from fission.settings import Settings
+from graph.gateway import Gateway
+from graph.schema import apply_schema
+from tests.helpers import wipe
+
+SERVER_INFO: dict[str, str] = {}
+
+
+class ExternalNeo4j(BaseSettings):
+    """Only the real environment counts here (no .env): tests wipe the database they get."""
+
+    model_config = SettingsConfigDict(env_prefix="NEO4J_", env_file=None, extra="ignore")
+    uri: str | None = None
+    user: str = "neo4j"
+    password: str | None = None
+
+
+def _docker_available() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=3).ping()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    external = ExternalNeo4j()
+    base = Settings(_env_file=None)  # type: ignore[call-arg]
+    if external.uri:
+        SERVER_INFO["source"] = "NEO4J_URI"
+        yield base.model_copy(
+            update={
+                "neo4j_uri": external.uri,
+                "neo4j_user": external.user,
+                "neo4j_password": SecretStr(external.password or ""),
+            }
+        )
+        return
+    if _docker_available():
+        from testcontainers.neo4j import Neo4jContainer
+
+        with Neo4jContainer("neo4j:5.26-community") as container:
+            SERVER_INFO["source"] = "testcontainers"
+            yield base.model_copy(
+                update={
+                    "neo4j_uri": container.get_connection_url(),
+                    "neo4j_password": SecretStr(container.password),
+                }
+            )
+        return
+    home = tmp_path_factory.mktemp("neo4j-home")
+    server = LocalNeo4j(
+        home=home,
+        lib_dir=base.var_dir / f"neo4j-lib-{NEO4J_VERSION}",
+        password_file=home / "password",
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap="1g",
+        pagecache="512m",
+    )
+    server.start(timeout=240)
+    SERVER_INFO["source"] = f"local server in {home}"
+    try:
+        yield base.model_copy(
+            update={"neo4j_uri": server.bolt_uri, "neo4j_password": SecretStr(server.password())}
+        )
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(neo4j_settings: Settings) -> Iterator[Gateway]:
+    with Gateway(neo4j_settings) as gw:
+        SERVER_INFO["version"] = gw.verify()
+        SERVER_INFO["uri"] = neo4j_settings.neo4j_uri
+        apply_schema(gw)
+        yield gw
+
+
+@pytest.fixture
+def graph(gateway: Gateway) -> Gateway:
+    """A gateway to an empty database: each test that uses it starts from nothing."""
+    wipe(gateway)
+    return gateway
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SERVER_INFO:
+        terminalreporter.write_line(
+            f"Neo4j server: {SERVER_INFO.get('version', '?')} at {SERVER_INFO.get('uri', '?')} "
+            f"({SERVER_INFO.get('source', '?')})"
+        )
