@@ -16,7 +16,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -322,3 +322,24 @@ class LocalNeo4j:
                 tail = path.read_text(errors="replace").splitlines()[-lines:]
                 parts.append(f"--- {path} (last {len(tail)} lines)\n" + "\n".join(tail))
         return "\n".join(parts) or "(no server log yet)"
+
+
+@contextlib.contextmanager
+def throwaway_server(
+    settings: Settings, home: Path, heap: str = "1g", pagecache: str = "512m"
+) -> Iterator[LocalNeo4j]:
+    """A fresh server in `home` on free ports, stopped on exit (tests and benchmarks)."""
+    server = LocalNeo4j(
+        home=home,
+        lib_dir=settings.var_dir / f"neo4j-lib-{NEO4J_VERSION}",
+        password_file=home / "password",
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap=heap,
+        pagecache=pagecache,
+    )
+    server.start(timeout=240)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, LiteralString
 
@@ -174,18 +175,22 @@ def _parents_in_batch(
     params: list[dict[str, Any]], checked: dict[int, tuple[str, str | None]]
 ) -> None:
     """A reshare whose parent is written in the same batch is not pending."""
-    ok_at = {params[i]["share_id"]: params[i]["at"] for i, (s, _) in checked.items() if s == "ok"}
+
+    def at(i: int) -> datetime:
+        return datetime.fromisoformat(params[i]["at"])
+
+    ok_at = {params[i]["share_id"]: at(i) for i, (s, _) in checked.items() if s == "ok"}
     changed = True
     while changed:  # a chain of reshares inside one batch resolves link by link
         changed = False
         for i, (status, _) in list(checked.items()):
             parent = params[i]["parent_share_id"]
             if status == "pending" and parent in ok_at:
-                if params[i]["at"] < ok_at[parent]:
+                if at(i) < ok_at[parent]:
                     checked[i] = ("reject", "reshare is earlier than its parent share")
                 else:
                     checked[i] = ("ok", None)
-                    ok_at[params[i]["share_id"]] = params[i]["at"]
+                    ok_at[params[i]["share_id"]] = at(i)
                 changed = True
 
 

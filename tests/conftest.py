@@ -16,7 +16,7 @@ import pytest
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fission.localserver import NEO4J_VERSION, LocalNeo4j, free_port
+from fission.localserver import throwaway_server
 from fission.settings import Settings
 from graph.gateway import Gateway
 from graph.schema import apply_schema
@@ -71,23 +71,11 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
             )
         return
     home = tmp_path_factory.mktemp("neo4j-home")
-    server = LocalNeo4j(
-        home=home,
-        lib_dir=base.var_dir / f"neo4j-lib-{NEO4J_VERSION}",
-        password_file=home / "password",
-        bolt_port=free_port(),
-        http_port=free_port(),
-        heap="1g",
-        pagecache="512m",
-    )
-    server.start(timeout=240)
-    SERVER_INFO["source"] = f"local server in {home}"
-    try:
+    with throwaway_server(base, home) as server:
+        SERVER_INFO["source"] = f"local server in {home}"
         yield base.model_copy(
             update={"neo4j_uri": server.bolt_uri, "neo4j_password": SecretStr(server.password())}
         )
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

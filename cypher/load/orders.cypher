@@ -3,10 +3,11 @@
 // Parameters: $rows: [{event_id, person_id, store_id, amount, currency, at}].
 // Returns: nothing.
 UNWIND $rows AS r
+WITH r, datetime(r.at) AS at
 MATCH (st:Store {id: r.store_id})
 MERGE (p:Person {id: r.person_id})
 SET p:Member:Stale,
-    p.member_since = CASE WHEN p.member_since IS NULL OR r.at < p.member_since
-                          THEN r.at ELSE p.member_since END
-CREATE (p)-[:PLACED]->(o:Order {id: r.event_id, at: r.at, amount: r.amount,
+    p.member_since = CASE WHEN p.member_since IS NULL OR at < p.member_since
+                          THEN at ELSE p.member_since END
+CREATE (p)-[:PLACED]->(o:Order {id: r.event_id, at: at, amount: r.amount,
                                  currency: r.currency, store_id: r.store_id})-[:AT]->(st)

@@ -3,10 +3,11 @@
 // Parameters: $rows: [{event_id, share_id, sharer_id, content_id, channel, at, parent_share_id}].
 // Returns: nothing.
 UNWIND $rows AS r
+WITH r, datetime(r.at) AS at
 MATCH (c:Content {id: r.content_id})
 MERGE (p:Person {id: r.sharer_id})
 SET p:Stale
-CREATE (p)-[:SHARED]->(s:Share {id: r.share_id, event_id: r.event_id, at: r.at,
+CREATE (p)-[:SHARED]->(s:Share {id: r.share_id, event_id: r.event_id, at: at,
                                  channel: r.channel, sharer_id: r.sharer_id})-[:OF]->(c)
 WITH count(*) AS created
 // Links after every share of the batch exists, so a parent may sit in the same batch.

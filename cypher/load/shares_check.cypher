@@ -4,6 +4,7 @@
 // Parameters: $rows: [{i, event_id, share_id, content_id, at, parent_share_id}].
 // Returns: i, status ('ok' | 'duplicate' | 'pending' | 'reject'), reason.
 UNWIND $rows AS r
+WITH r, datetime(r.at) AS at
 OPTIONAL MATCH (same:Share {id: r.share_id})
 OPTIONAL MATCH (c:Content {id: r.content_id})
 OPTIONAL MATCH (parent:Share {id: r.parent_share_id})
@@ -15,8 +16,8 @@ WITH r, same, c, parent,
        WHEN c IS NULL THEN ['reject', 'unknown content_id ' + r.content_id]
        WHEN r.parent_share_id IS NOT NULL AND parent IS NULL
          THEN ['pending', 'unknown parent_share_id ' + r.parent_share_id]
-       WHEN parent IS NOT NULL AND r.at < parent.at
-         THEN ['reject', 'reshare at ' + toString(r.at) + ' is earlier than its parent share at '
+       WHEN parent IS NOT NULL AND at < parent.at
+         THEN ['reject', 'reshare at ' + toString(at) + ' is earlier than its parent share at '
                          + toString(parent.at)]
        ELSE ['ok', null]
      END AS verdict

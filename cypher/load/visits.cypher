@@ -2,7 +2,8 @@
 // Parameters: $rows: [{event_id, share_id, visitor_id, at, action}].
 // Returns: nothing.
 UNWIND $rows AS r
+WITH r, datetime(r.at) AS at
 MATCH (s:Share {id: r.share_id})
 MERGE (v:Person {id: r.visitor_id})
 SET v:Stale
-CREATE (v)-[:VISITED {at: r.at, action: r.action, event_id: r.event_id}]->(s)
+CREATE (v)-[:VISITED {at: at, action: r.action, event_id: r.event_id}]->(s)

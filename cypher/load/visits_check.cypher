@@ -2,14 +2,15 @@
 // Parameters: $rows: [{i, event_id, share_id, at}].
 // Returns: i, status ('ok' | 'duplicate' | 'reject'), reason.
 UNWIND $rows AS r
+WITH r, datetime(r.at) AS at
 OPTIONAL MATCH ()-[dup:VISITED {event_id: r.event_id}]->()
 OPTIONAL MATCH (s:Share {id: r.share_id})
 WITH r, dup, s,
      CASE
        WHEN dup IS NOT NULL THEN ['duplicate', null]
        WHEN s IS NULL THEN ['reject', 'unknown share_id ' + r.share_id]
-       WHEN r.at < s.at
-         THEN ['reject', 'visit at ' + toString(r.at) + ' is earlier than its share at '
+       WHEN at < s.at
+         THEN ['reject', 'visit at ' + toString(at) + ' is earlier than its share at '
                          + toString(s.at)]
        ELSE ['ok', null]
      END AS verdict

@@ -1,0 +1,66 @@
+"""Shared benchmark plumbing: a throwaway Neo4j, generated data, recorded results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from fission.localserver import throwaway_server
+from fission.settings import Settings, get_settings
+from graph.gateway import Gateway
+from loaders.synthetic import generate
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def dataset(preset: str, fmt: str, seed: int = 7) -> Path:
+    """The generated files for a preset (made once, reused by later runs)."""
+    folder = get_settings().var_dir / "bench-data" / f"{preset}-{fmt}-{seed}"
+    if not (folder / "summary.json").exists():
+        generate(preset, seed=seed, out=folder, fmt=fmt)  # type: ignore[arg-type]
+    return folder
+
+
+@contextmanager
+def fresh_database(heap: str = "4g", pagecache: str = "6g") -> Iterator[Gateway]:
+    """A new, empty Neo4j on free ports for one benchmark run."""
+    base = get_settings()
+    with (
+        tempfile.TemporaryDirectory(prefix="fission-bench-") as home,
+        throwaway_server(base, Path(home), heap=heap, pagecache=pagecache) as server,
+    ):
+        settings: Settings = base.model_copy(
+            update={"neo4j_uri": server.bolt_uri, "neo4j_password": SecretStr(server.password())}
+        )
+        with Gateway(settings) as gateway:
+            yield gateway
+
+
+def machine() -> dict[str, Any]:
+    cpu = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"cpus": cpu, "memory_gib": round(mem, 1), "python": platform.python_version()}
+
+
+def record(name: str, result: dict[str, Any]) -> Path:
+    """Writes the result to benchmarks/results/<name>.json (committed: the recorded figures)."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    payload = {
+        "benchmark": name,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **result,
+    }
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    return path
