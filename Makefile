@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install demo test lint typecheck unit server-start server-stop server-status server-reset \
-        generate load bench clean
+.PHONY: install browser demo test lint typecheck unit server-start server-stop server-status server-reset \
+        bench clean
 
 install: $(STAMP)  ## Python environment with the project and its dev tools
 
@@ -15,15 +15,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	rm -f $(VENV)/.installed-* && touch $@
 
-demo: install  ## Start Neo4j, generate and load the `small` brand
-	$(BIN)/fission server start
-	$(BIN)/fission generate --preset small --seed 7 --end today --format parquet
-	$(BIN)/fission load .var/data/small
-	@echo
-	@echo "Neo4j is running at bolt://127.0.0.1:7687 (user neo4j, password in .var/neo4j-password)."
-	@echo "Next: .venv/bin/fission --help; stop with: make server-stop"
+demo: install browser  ## Neo4j + the `small` demo brand loaded + the API and maps on :8000
+	bash scripts/demo.sh
 
-test: install lint typecheck unit  ## Everything CI runs
+test: install browser lint typecheck unit  ## Everything CI runs
+
+browser:  ## Debian's Chromium, for the browser test and PNG export
+	bash scripts/install-browser.sh
 
 unit: install
 	$(BIN)/pytest
@@ -49,3 +47,7 @@ server-reset: install
 
 clean:
 	rm -rf $(VENV) .var .pytest_cache .mypy_cache .ruff_cache
+
+bench: install  ## Benchmarks (minutes): loading, analytics and maps; results in benchmarks/results
+	$(BIN)/python -m benchmarks.load --preset small --format parquet
+	$(BIN)/python -m benchmarks.load --preset medium --format parquet

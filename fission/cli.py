@@ -147,6 +147,69 @@ def load(
     _print_load_report(report)
 
 
+@app.command()
+def influence() -> None:
+    """Recompute influence (PageRank) brand-wide and per store, and store it on people."""
+    from graph.gateway import Gateway
+    from graph.influence import refresh_influence
+
+    with Gateway(get_settings()) as gateway:
+        report = refresh_influence(gateway)
+    console.print(report.model_dump_json(indent=2))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: FISSION_API_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: FISSION_API_PORT.")] = None,
+) -> None:
+    """Serve the API, the HQ page and the store maps."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+    )
+
+
+keys_app = typer.Typer(help="API keys (stored hashed).", no_args_is_help=True)
+app.add_typer(keys_app, name="api-key")
+
+
+@keys_app.command("create")
+def api_key_create(
+    name: Annotated[str, typer.Option(help="Who uses it, e.g. 'S0001 clerk app'.")],
+    role: Annotated[str, typer.Option(help="hq, store or ingest.")],
+    store: Annotated[str | None, typer.Option(help="The store, for a store key.")] = None,
+    save_plain: Annotated[
+        Path | None, typer.Option(help="Also keep the key in this JSON file (local demo only).")
+    ] = None,
+) -> None:
+    """Create a key: its hash goes to the keys file, the key itself is printed once."""
+    from api.auth import hash_key, new_key
+    from fission.settings import ApiKeyEntry
+
+    settings = get_settings()
+    key = new_key()
+    try:
+        entry = ApiKeyEntry(name=name, role=role, store_id=store, sha256=hash_key(key))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    path = settings.api_keys_file or settings.var_dir / "api-keys.json"
+    entries = json.loads(path.read_text()) if path.exists() else []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([*entries, entry.model_dump()], indent=2))
+    path.chmod(0o600)
+    if save_plain:
+        plain = json.loads(save_plain.read_text()) if save_plain.exists() else {}
+        save_plain.write_text(json.dumps({**plain, name: key}, indent=2))
+        save_plain.chmod(0o600)
+    console.print(f"{role} key for {name!r} (shown once): [bold]{key}[/bold]")
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description:>12}"),

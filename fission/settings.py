@@ -6,16 +6,32 @@ NEO4J_PASSWORD, NEO4J_DATABASE); everything else is prefixed FISSION_.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fission.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ApiKeyEntry(BaseModel):
+    """One API key, stored as the SHA-256 of the key (keys are random, so no slow hash)."""
+
+    name: str
+    role: Literal["hq", "store", "ingest"]
+    store_id: str | None = None
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    @model_validator(mode="after")
+    def _store_keys_name_a_store(self) -> ApiKeyEntry:
+        if (self.role == "store") != (self.store_id is not None):
+            raise ValueError("a store key needs store_id; hq and ingest keys have none")
+        return self
 
 
 def _neo4j(name: str) -> AliasChoices:
@@ -52,6 +68,23 @@ class Settings(BaseSettings):
     load_chunk_rows: int = Field(50_000, ge=1, description="Rows read from a file at a time.")
     load_batch_rows: int = Field(5_000, ge=1, description="Rows written per transaction.")
 
+    api_keys: list[ApiKeyEntry] = Field(
+        default_factory=list, description="FISSION_API_KEYS: a JSON list of ApiKeyEntry."
+    )
+    api_keys_file: Path | None = Field(
+        None, description="A JSON file with more keys (default: .var/api-keys.json if present)."
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    key_node_top_share: float = Field(
+        0.01, gt=0, le=1, description="Key node: among this top share of store influence."
+    )
+    key_node_min_reach3: int = Field(10, ge=1, description="Key node: or reach(p, 3) >= this.")
+    ingest_max_events: int = Field(10_000, ge=1, description="Events per POST /events call.")
+    map_max_nodes: int = Field(
+        1500, description="Above this many people a store map shows key nodes and aggregates."
+    )
+
     @model_validator(mode="after")
     def _production_needs_password(self) -> Settings:
         if self.environment == "production" and self.neo4j_password is None:
@@ -65,6 +98,14 @@ class Settings(BaseSettings):
     @property
     def local_password_file(self) -> Path:
         return self.var_dir / "neo4j-password"
+
+    def all_api_keys(self) -> list[ApiKeyEntry]:
+        """Keys from FISSION_API_KEYS plus those in the keys file."""
+        path = self.api_keys_file or self.var_dir / "api-keys.json"
+        stored: list[ApiKeyEntry] = []
+        if path.exists():
+            stored = [ApiKeyEntry.model_validate(e) for e in json.loads(path.read_text())]
+        return [*self.api_keys, *stored]
 
     def password(self) -> str:
         """The Neo4j password: explicit setting, else (local only) the generated one."""

@@ -70,6 +70,10 @@ class InputRow(BaseModel):
     kind: ClassVar[str]
     key: ClassVar[str] = "event_id"
 
+    def identity(self) -> str:
+        """The value of the field that identifies the row (event_id for events)."""
+        return str(getattr(self, self.key))
+
     def params(self) -> dict[str, Any]:
         """The row as Cypher parameters. Times travel as ISO 8601 text and the queries parse
         them with datetime(): the driver's own datetime packing costs ~0.1 ms a value."""

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from fission.errors import InvalidInput
 from graph.derive import DeriveReport, derive_stale
+from graph.erasure import erased_ids
 from graph.gateway import Gateway, batched
 from graph.queries import cypher
 from graph.schema import apply_schema
@@ -127,15 +128,33 @@ class Item:
     raw: dict[str, Any]
 
 
+# The people each type of row names; rows naming someone erased on request are refused.
+PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "staff": ("person_id",),
+    "members": ("person_id",),
+    "shares": ("sharer_id",),
+    "visits": ("visitor_id",),
+    "orders": ("person_id",),
+    "friendships": ("a_id", "b_id"),
+    "agents": ("person_id", "invited_by"),
+    "notes": ("staff_id", "person_id"),
+}
+
+
 def apply_batch(gateway: Gateway, kind: str, models: Sequence[InputRow]) -> list[Verdict]:
     """Checks and writes one batch of valid rows of one type in one transaction."""
     key = MODEL_BY_KIND[kind].key
     params = [{**m.params(), "i": i} for i, m in enumerate(models)]
+    fields = PEOPLE_FIELDS.get(kind, ())
+    erased = erased_ids(gateway, {p[f] for p in params for f in fields if p[f]})
     # Repeats inside the batch: the first one counts, the others are duplicates.
     first_by_key: dict[Any, int] = {}
     verdicts: list[Verdict | None] = [None] * len(params)
     for i, p in enumerate(params):
-        if p[key] in first_by_key:
+        gone = [p[f] for f in fields if p[f] in erased]
+        if gone:
+            verdicts[i] = Verdict("rejected", f"person {gone[0]} was erased on request")
+        elif p[key] in first_by_key:
             verdicts[i] = Verdict("duplicate")
         else:
             first_by_key[p[key]] = i
@@ -269,8 +288,8 @@ def load_files(
                         pending.extend(_apply(gateway, kind, batch, stats, rejects, final=False))
                     if progress:
                         progress(kind, len(chunk))
-            # Rows waiting for something later in the same load (a reshare whose parent came
-            # after it) are retried until no more resolve; what is left is rejected.
+            # Rows naming something unknown (a reshare whose parent came after it, a visit to a
+            # share not loaded) are retried until no more resolve; what is left is rejected.
             while pending:
                 before = len(pending)
                 retry, pending = pending, []

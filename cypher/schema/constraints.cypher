@@ -15,3 +15,5 @@ CREATE INDEX person_first_seen IF NOT EXISTS FOR (n:Person) ON (n.first_seen);
 CREATE INDEX share_event_id IF NOT EXISTS FOR (n:Share) ON (n.event_id);
 CREATE INDEX share_at IF NOT EXISTS FOR (n:Share) ON (n.at);
 CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
+CREATE CONSTRAINT erased_person IF NOT EXISTS FOR (n:ErasedPerson) REQUIRE n.id_sha256 IS UNIQUE;
+CREATE CONSTRAINT held_event_id IF NOT EXISTS FOR (n:HeldEvent) REQUIRE n.event_id IS UNIQUE;

@@ -1,0 +1,1 @@
+"""The HTTP API: routing, authentication and (de)serialisation; the logic lives in graph/."""

@@ -1,0 +1,102 @@
+"""API keys and what each role may see.
+
+Roles: `hq` sees everything; `store` sees one store — its people, staff, maps and
+recommendations — and asking about anything else answers 404 as if it did not exist;
+`ingest` may only post events. Keys are random tokens; the server keeps only their SHA-256.
+Clients send `X-API-Key: <key>`; browser pages may pass `?key=` once, which sets a cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery
+
+from fission.errors import Forbidden, NotFound, Unauthorized
+from fission.settings import ApiKeyEntry
+
+Role = Literal["hq", "store", "ingest"]
+COOKIE = "fission_key"
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key.")
+_query = APIKeyQuery(name="key", auto_error=False, description="For browser pages only.")
+_cookie = APIKeyCookie(name=COOKIE, auto_error=False)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> str:
+    return "fk_" + secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: Role
+    store_id: str | None
+
+    def can_see_store(self, store_id: str) -> bool:
+        return self.role == "hq" or (self.role == "store" and self.store_id == store_id)
+
+
+def find_key(entries: list[ApiKeyEntry], key: str) -> ApiKeyEntry | None:
+    digest = hash_key(key)
+    match = None
+    for entry in entries:  # compare every entry, in constant time each
+        if hmac.compare_digest(entry.sha256, digest):
+            match = entry
+    return match
+
+
+def principal(
+    request: Request,
+    header: Annotated[str | None, Depends(_header)],
+    query: Annotated[str | None, Depends(_query)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    key = header or query or cookie
+    if not key:
+        raise Unauthorized("An API key is needed: send it in the X-API-Key header.")
+    entry = find_key(request.app.state.api_keys, key)
+    if entry is None:
+        raise Unauthorized("That API key is not valid.")
+    return Principal(entry.name, entry.role, entry.store_id)
+
+
+Caller = Annotated[Principal, Depends(principal)]
+
+
+def reader(caller: Caller) -> Principal:
+    """HQ or a store app: anyone who reads analytics (not ingest keys)."""
+    if caller.role == "ingest":
+        raise Forbidden("An ingest key may only post events.")
+    return caller
+
+
+def hq_only(caller: Caller) -> Principal:
+    if caller.role != "hq":
+        raise Forbidden("This needs an HQ key.")
+    return caller
+
+
+def ingester(caller: Caller) -> Principal:
+    if caller.role not in ("hq", "ingest"):
+        raise Forbidden("Posting events needs an ingest or HQ key.")
+    return caller
+
+
+Reader = Annotated[Principal, Depends(reader)]
+HQ = Annotated[Principal, Depends(hq_only)]
+Ingester = Annotated[Principal, Depends(ingester)]
+
+
+def check_store(caller: Principal, store_id: str) -> None:
+    """A store key asking about another store gets the same 404 as an unknown store."""
+    if not caller.can_see_store(store_id):
+        raise NotFound(f"No store {store_id}.")

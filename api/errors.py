@@ -1,0 +1,66 @@
+"""Maps the project's errors (fission.errors) and request validation errors to HTTP, once.
+
+Every error body has the same shape: {"error": {"code": ..., "message": ..., "details": ...}}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from pydantic import BaseModel
+
+from fission.errors import FissionError
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _body(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    content = ErrorBody(error=ErrorDetail(code=code, message=message, details=details))
+    headers = {"WWW-Authenticate": "APIKey"} if status == 401 else None
+    return JSONResponse(content.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def _code(exc: FissionError) -> str:
+    name = type(exc).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(FissionError)
+    async def fission_error(_: Request, exc: FissionError) -> JSONResponse:
+        return _body(exc.http_status, _code(exc), str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
+        ]
+        message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
+        return _body(422, "invalid_input", message, details)
+
+    @app.exception_handler(ServiceUnavailable)
+    @app.exception_handler(SessionExpired)
+    async def database_down(_: Request, exc: Exception) -> JSONResponse:
+        return _body(503, "database_unavailable", f"Neo4j did not answer: {exc}")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No API key, or not a valid one."},
+    403: {"model": ErrorBody, "description": "The key's role may not do this."},
+    404: {"model": ErrorBody, "description": "Unknown, or outside the key's store."},
+    422: {"model": ErrorBody, "description": "The request is invalid; the message says why."},
+}

@@ -1,0 +1,110 @@
+"""Stores: the HQ overview, one store's diagnosis, key nodes, sales attribution, follow-through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from api.auth import Reader, check_store
+from api.deps import GatewayDep
+from api.errors import ERROR_RESPONSES
+from fission.settings import Settings
+from graph.attribution import StoreAttribution, store_attribution
+from graph.followthrough import FollowThrough, follow_through
+from graph.keynodes import KeyNode, key_nodes
+from graph.stores import SORTS, HQOverviewPage, StoreDiagnosis, hq_overview, store_diagnosis
+
+router = APIRouter(prefix="/stores", tags=["stores"], responses=ERROR_RESPONSES)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+@router.get("", summary="Every store with its diagnosis figures (HQ overview)")
+def list_stores(
+    gateway: GatewayDep,
+    caller: Reader,
+    sort: Annotated[str, Query(description=f"One of: {', '.join(SORTS)}.")] = "customers",
+    desc: Annotated[bool, Query(description="Largest first.")] = True,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> HQOverviewPage:
+    """HQ sees every store; a store key sees its own row only."""
+    if caller.role == "store":
+        page = hq_overview(gateway, sort=sort, descending=desc, offset=0, limit=1000)
+        own = [row for row in page.rows if row.store_id == caller.store_id]
+        return page.model_copy(
+            update={
+                "rows": own[offset : offset + limit],
+                "total": len(own),
+                "offset": offset,
+                "limit": limit,
+            }
+        )
+    return hq_overview(gateway, sort=sort, descending=desc, offset=offset, limit=limit)
+
+
+@router.get("/{store_id}", summary="A store's diagnosis, with suggestions")
+def diagnosis(store_id: str, gateway: GatewayDep, caller: Reader) -> StoreDiagnosis:
+    check_store(caller, store_id)
+    return store_diagnosis(gateway, store_id)
+
+
+class KeyNodePage(BaseModel):
+    store_id: str
+    total: int
+    offset: int
+    limit: int
+    items: list[KeyNode]
+
+
+@router.get("/{store_id}/key-nodes", summary="The store's key nodes, with why each qualifies")
+def store_key_nodes(
+    store_id: str,
+    request: Request,
+    gateway: GatewayDep,
+    caller: Reader,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> KeyNodePage:
+    check_store(caller, store_id)
+    settings = _settings(request)
+    nodes = key_nodes(
+        gateway,
+        store_id,
+        top_share=settings.key_node_top_share,
+        min_reach3=settings.key_node_min_reach3,
+    )
+    return KeyNodePage(
+        store_id=store_id,
+        total=len(nodes),
+        offset=offset,
+        limit=limit,
+        items=nodes[offset : offset + limit],
+    )
+
+
+@router.get(
+    "/{store_id}/attribution",
+    summary="Sales, members brought and conversion per staff member and agent",
+)
+def attribution(store_id: str, gateway: GatewayDep, caller: Reader) -> StoreAttribution:
+    check_store(caller, store_id)
+    return store_attribution(gateway, store_id)
+
+
+@router.get("/{store_id}/follow-through", summary="Recommendations acted on, and what converted")
+def store_follow_through(
+    store_id: str,
+    gateway: GatewayDep,
+    caller: Reader,
+    start: Annotated[datetime, Query(description="Period start (ISO 8601 with offset).")],
+    end: Annotated[datetime, Query(description="Period end (ISO 8601 with offset).")],
+) -> FollowThrough:
+    check_store(caller, store_id)
+    return follow_through(gateway, store_id, start, end)

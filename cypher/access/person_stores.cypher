@@ -1,0 +1,8 @@
+// Which stores a person belongs to, for store-scoped access checks: their home store and, for
+// staff, the store they work at.
+// Parameters: $person_id.
+// Returns: exists, home_store_id, staff_store_id (no row when the person is unknown).
+MATCH (p:Person {id: $person_id})
+OPTIONAL MATCH (p)-[:HOME]->(home:Store)
+OPTIONAL MATCH (p)-[:WORKS_AT]->(work:Store)
+RETURN home.id AS home_store_id, work.id AS staff_store_id

@@ -1,0 +1,61 @@
+"""Erasure of a person on request (the right to be forgotten).
+
+What goes: the Person node and all its relationships — their shares' authorship, visits,
+friendships, notes about them, ties, interests, referral edges, home — and their id.
+What stays, anonymised: their orders (amount, time, store: store revenue is unchanged, no
+longer linked to anyone) and their shares (time, channel, content: other people's visits to
+them stay valid). The people they referred become roots of their own trees, and their home
+stores follow the usual rules from there (DESIGN.md §5 "Home store"). A tombstone keeps only
+the SHA-256 of the id, so loads and ingestion refuse the person's events afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from pydantic import BaseModel
+
+from fission.errors import NotFound
+from graph.derive import derive_stale
+from graph.gateway import Gateway
+from graph.queries import cypher
+
+ERASE = cypher("erasure/erase_person")
+
+
+class ErasureReport(BaseModel):
+    person_id: str
+    orders_anonymised: int
+    shares_anonymised: int
+    referees_now_roots: list[str]
+    relationships_deleted: int
+
+
+def id_hash(person_id: str) -> str:
+    return hashlib.sha256(person_id.encode()).hexdigest()
+
+
+def erase_person(gateway: Gateway, person_id: str) -> ErasureReport:
+    rows = gateway.write_tx(
+        lambda tx: tx.run(ERASE, person_id=person_id, id_sha256=id_hash(person_id)).data()
+    )
+    if not rows:
+        raise NotFound(f"No person {person_id}.")
+    derive_stale(gateway)
+    row = rows[0]
+    return ErasureReport(
+        person_id=person_id,
+        orders_anonymised=row["orders_anonymised"],
+        shares_anonymised=row["shares_anonymised"],
+        referees_now_roots=sorted(row["referees"]),
+        relationships_deleted=row["relationships_deleted"],
+    )
+
+
+def erased_ids(gateway: Gateway, person_ids: set[str]) -> set[str]:
+    """The ids among these that were erased on request."""
+    if not person_ids:
+        return set()
+    by_hash = {id_hash(p): p for p in person_ids}
+    rows = gateway.read("erasure/erased_among", hashes=list(by_hash))
+    return {by_hash[r["id_sha256"]] for r in rows}
