@@ -1,19 +1,21 @@
-// Home store (DESIGN.md §5 "Home store"), first rule that applies: staff member's store;
-// imported member's store; the referrer's home; the store of the first order; none.
-// Walks up the referral chain to the nearest ancestor-or-self that is staff, an imported
-// member or a root; that one's store decides.
+// Home store (DESIGN.md §5 "Home store"), first rule that applies: the staff member's store;
+// the imported member's store; the home store of the referrer; the store of the first order;
+// none. Unrolled along the referral chain from the person up to their root, that is: the
+// nearest person on the chain who is staff or an imported member decides; failing that, the
+// first order of the person highest up the chain who has one (a referrer with no home store
+// does not stop the rule from falling through to the first order).
 // Parameters: $ids: [person id].
 // Returns: id, has_referees (for the people whose home changed).
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
-CALL (p) {
-  MATCH path = (a:Person)-[:REFERRED*0..]->(p)
-  WHERE a.staff_store_id IS NOT NULL OR a.member_store_id IS NOT NULL
-        OR NOT EXISTS { (:Person)-[:REFERRED]->(a) }
-  RETURN coalesce(a.staff_store_id, a.member_store_id, a.first_order_store_id) AS store_id
-  ORDER BY length(path)
-  LIMIT 1
-}
+MATCH chain = (root:Person)-[:REFERRED*0..]->(p)
+WHERE NOT EXISTS { (:Person)-[:REFERRED]->(root) }
+WITH p, nodes(chain) AS from_root
+WITH p, coalesce(
+       [n IN reverse(from_root) WHERE coalesce(n.staff_store_id, n.member_store_id) IS NOT NULL
+        | coalesce(n.staff_store_id, n.member_store_id)][0],
+       [n IN from_root WHERE n.first_order_store_id IS NOT NULL | n.first_order_store_id][0]
+     ) AS store_id
 OPTIONAL MATCH (p)-[h:HOME]->(current:Store)
 WITH p, h, current, store_id
 WHERE coalesce(current.id, '') <> coalesce(store_id, '')

@@ -385,3 +385,32 @@ def test_interest_scores(graph: Gateway, tmp_path: Path) -> None:
     assert scores[("M1", "fitness")] == pytest.approx(0.5)
     assert scores[("P1", "coffee")] == pytest.approx(1.0)
     assert len(scores) == 5
+
+
+def test_home_falls_through_to_the_first_order_when_the_referrer_has_none(
+    graph: Gateway, tmp_path: Path
+) -> None:
+    """R is a root with no store (first seen sharing, never orders); P, referred by R, orders
+    at S2: P's home is S2 (the referrer rule gives nothing, so the order rule applies), and Q
+    below P follows P."""
+    reference_files(tmp_path)
+    write_rows(
+        tmp_path,
+        "shares",
+        [
+            share("e01", "shR", "R", ts(1)),
+            share("e02", "shP", "P", ts(3)),
+        ],
+    )
+    write_rows(
+        tmp_path, "visits", [visit("e10", "shR", "P", ts(2)), visit("e11", "shP", "Q", ts(4))]
+    )
+    write_rows(tmp_path, "orders", [order("e20", "P", "S2", ts(5))])
+    load(graph, tmp_path)
+    assert referrers(graph) == {"P": "R", "Q": "P"}
+    assert homes(graph) == {"M1": "S1", "C1": "S1", "M2": "S2", "P": "S2", "Q": "S2"}
+    # An order by the root now decides for the whole chain.
+    later = tmp_path / "later"
+    write_rows(later, "orders", [order("e21", "R", "S1", ts(6))])
+    load(graph, later)
+    assert {p: homes(graph)[p] for p in ("R", "P", "Q")} == {"R": "S1", "P": "S1", "Q": "S1"}

@@ -1,0 +1,116 @@
+"""Introduction paths from a staff member to a person (DESIGN.md §5 "Introduction path").
+
+The shortest path over social ties (`KNOWS`, undirected, at most 6 hops); among the shortest,
+the one with the greatest total tie weight, then the smallest sequence of person ids. "Already
+friends" and "not reachable" are ordinary answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from fission.errors import NotFound
+from graph.gateway import Gateway
+from graph.queries import cypher
+
+INTRODUCTION = cypher("paths/introduction")
+
+MAX_HOPS = 6
+
+Status = Literal["already_friends", "path", "not_reachable", "same_person"]
+
+
+class PathPerson(BaseModel):
+    person_id: str
+    role: str = Field(
+        description="Staff role (manager | clerk | guide), agent, member or prospect."
+    )
+    display_name: str | None = Field(description="Staff members' display name.")
+
+
+class Tie(BaseModel):
+    """The KNOWS tie between two consecutive people (DESIGN.md §5 "Social ties")."""
+
+    from_id: str
+    to_id: str
+    weight: int = Field(description="3 x friends + 2 x referral + visits.")
+    friends: bool
+    referral: bool
+    visits: int
+
+
+class IntroductionPath(BaseModel):
+    staff_id: str
+    target_id: str
+    status: Status
+    hops: int | None = Field(description="Ties on the path; 0 for the same person, None if none.")
+    total_weight: int | None
+    people: list[PathPerson] = Field(description="From the staff member to the target.")
+    ties: list[Tie] = Field(description="ties[i] joins people[i] and people[i + 1].")
+
+
+def _person(node: dict[str, Any]) -> PathPerson:
+    if node["staff"]:
+        role = node["role"] or "staff"
+    else:
+        role = "agent" if node["agent"] else "member" if node["member"] else "prospect"
+    return PathPerson(
+        person_id=node["id"],
+        role=role,
+        display_name=node["display_name"] if node["staff"] else None,
+    )
+
+
+def _answer(staff_id: str, row: dict[str, Any]) -> IntroductionPath:
+    target_id = row["target_id"]
+    people = [_person(n) for n in row["people"]]
+    ties = [
+        Tie(from_id=a.person_id, to_id=b.person_id, **tie)
+        for a, b, tie in zip(people[:-1], people[1:], row["ties"], strict=True)
+    ]
+    if staff_id == target_id:
+        status: Status = "same_person"
+        people, ties = [_person(row["staff"])], []
+    elif not ties:
+        status = "not_reachable"
+    elif len(ties) == 1 and (row["friends"] or ties[0].friends):
+        status = "already_friends"
+    else:
+        status = "path"
+    return IntroductionPath(
+        staff_id=staff_id,
+        target_id=target_id,
+        status=status,
+        hops=len(ties) if people else None,
+        total_weight=sum(t.weight for t in ties) if people else None,
+        people=people,
+        ties=ties,
+    )
+
+
+def introduction_paths(
+    gateway: Gateway, staff_id: str, target_ids: list[str]
+) -> list[IntroductionPath]:
+    """Introduction paths from one staff member to several people, in one round trip, in the
+    order of `target_ids`. Unknown staff member or target -> NotFound."""
+    if not target_ids:
+        return []
+    rows = gateway.read_text(INTRODUCTION, staff_id=staff_id, target_ids=target_ids)
+    if not rows[0]["staff_found"]:
+        raise NotFound(f"staff member {staff_id}")
+    missing = [r["target_id"] for r in rows if not r["target_found"]]
+    if missing:
+        raise NotFound(f"person {missing[0]}")
+    return [_answer(staff_id, row) for row in rows]
+
+
+def introduction_path(gateway: Gateway, staff_id: str, target_id: str) -> IntroductionPath:
+    """How staff member `staff_id` can be introduced to `target_id` (DESIGN.md §5).
+
+    status: 'already_friends' (a direct friendship tie: one hop that says so), 'path' (the
+    shortest KNOWS path, at most 6 hops, with the greatest total weight), 'not_reachable' or
+    'same_person'. Unknown staff member or person -> NotFound.
+    """
+    return introduction_paths(gateway, staff_id, [target_id])[0]

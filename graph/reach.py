@@ -1,0 +1,166 @@
+"""Reach, cascades and structural virality of the referral forest (DESIGN.md §5 "Reach",
+"Structural virality").
+
+The referral forest is the derived `(:Person)-[:REFERRED]->(:Person)` graph: at most one
+referrer per person, so every descendant of a person is reached by exactly one path.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from fission.errors import InvalidInput, NotFound
+from graph.gateway import Gateway
+from graph.queries import cypher
+
+DEPTH_COUNTS = cypher("reach/depth_counts")
+PROFILE = cypher("reach/profile")
+CASCADE = cypher("reach/cascade")
+TREE_EDGES = cypher("reach/tree_edges")
+
+MAX_K = 6
+
+
+class CascadeNode(BaseModel):
+    person_id: str
+    depth: int = Field(description="Generations below the root (the root is 0).")
+    parent_id: str | None = Field(description="Referrer within the tree; None for the root.")
+    referred_at: datetime | None = Field(description="When the parent referred this person.")
+    staff: bool
+    member: bool
+    agent: bool
+
+
+class CascadeTree(BaseModel):
+    """A person's referral cascade, breadth first, bounded in depth and size."""
+
+    root_id: str
+    nodes: list[CascadeNode] = Field(description="Root first, then generation by generation.")
+    cascade_size: int = Field(description="All descendants of the root (DESIGN.md §5 Reach).")
+    truncated: int = Field(description="Descendants left out by max_depth / max_nodes.")
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        """(parent, child) pairs of the kept tree."""
+        return [(n.parent_id, n.person_id) for n in self.nodes if n.parent_id is not None]
+
+
+def reach(gateway: Gateway, person_id: str, k: int) -> int:
+    """`reach(p, k)`: distinct descendants of p within k generations (DESIGN.md §5 Reach).
+
+    k = 1 counts direct referrals; 1 <= k <= 6. Unknown person -> NotFound.
+    """
+    if not 1 <= k <= MAX_K:
+        raise InvalidInput(f"k must be between 1 and {MAX_K}, got {k}")
+    rows = gateway.read_text(DEPTH_COUNTS, person_id=person_id)
+    if not rows[0]["found"]:
+        raise NotFound(f"person {person_id}")
+    return sum(d["people"] for d in rows[0]["depths"] if d["depth"] <= k)
+
+
+def reach_profile(gateway: Gateway, person_id: str) -> dict[int | str, int | float]:
+    """Reach for k = 1, 2, 3 plus cascade size and network revenue (DESIGN.md §5 Reach).
+
+    Returns `{1: reach1, 2: reach2, 3: reach3, "cascade_size": int, "network_revenue": float}`.
+    Unknown person -> NotFound.
+    """
+    row = gateway.read_text(PROFILE, person_id=person_id)[0]
+    if not row["found"]:
+        raise NotFound(f"person {person_id}")
+    return {
+        1: row["reach1"],
+        2: row["reach2"],
+        3: row["reach3"],
+        "cascade_size": row["cascade_size"],
+        "network_revenue": float(row["network_revenue"]),
+    }
+
+
+def cascade_tree(
+    gateway: Gateway, person_id: str, max_depth: int = 4, max_nodes: int = 500
+) -> CascadeTree:
+    """The person's referral cascade (DESIGN.md §5 Reach), bounded.
+
+    Keeps at most `max_depth` generations below the person and `max_nodes` nodes in all (the
+    person included), breadth first (by depth, then referral time, then id), so the kept part
+    is a tree; `truncated` counts the descendants left out. Unknown person -> NotFound.
+    """
+    if max_depth < 0 or max_nodes < 1:
+        raise InvalidInput("max_depth must not be negative and max_nodes must be at least 1")
+    row = gateway.read_text(
+        CASCADE, person_id=person_id, max_depth=max_depth, max_descendants=max_nodes - 1
+    )[0]
+    if not row["found"]:
+        raise NotFound(f"person {person_id}")
+    nodes = [
+        CascadeNode(
+            person_id=n["id"],
+            depth=n["depth"],
+            parent_id=n["parent"],
+            referred_at=n["at"].to_native() if n["at"] is not None else None,
+            staff=n["staff"],
+            member=n["member"],
+            agent=n["agent"],
+        )
+        for n in row["nodes"]
+    ]
+    return CascadeTree(
+        root_id=person_id,
+        nodes=nodes,
+        cascade_size=row["total"],
+        truncated=row["total"] - (len(nodes) - 1),
+    )
+
+
+def structural_virality(edges: Iterable[tuple[str, str]]) -> float | None:
+    """Structural virality of a tree given as (parent, child) edges (DESIGN.md §5).
+
+    Goel et al. 2015: the mean shortest-path distance over all pairs of the tree's n nodes,
+    computed in O(n) as 2W / (n (n - 1)) from the Wiener index W = sum over edges of
+    size * (n - size), `size` being the number of nodes below the edge. About 2 for a star,
+    (n + 1) / 3 for a chain; None for fewer than 2 nodes. The edges must form one tree.
+    """
+    children: dict[str, list[str]] = defaultdict(list)
+    has_parent: set[str] = set()
+    nodes: set[str] = set()
+    for parent, child in edges:
+        if child in has_parent:
+            raise ValueError(f"{child} has two parents: not a tree")
+        children[parent].append(child)
+        has_parent.add(child)
+        nodes.update((parent, child))
+    n = len(nodes)
+    if n < 2:
+        return None
+    roots = nodes - has_parent
+    if len(roots) != 1:
+        raise ValueError(f"expected one tree, found {len(roots)} roots")
+    # Iterative DFS: order parents before children, then add sizes up in reverse.
+    order: list[str] = []
+    stack = [next(iter(roots))]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(children.get(node, ()))
+    if len(order) != n:
+        raise ValueError("edges contain a cycle: not a tree")
+    size = dict.fromkeys(order, 1)
+    wiener = 0
+    for node in reversed(order):
+        for child in children.get(node, ()):
+            size[node] += size[child]
+            wiener += size[child] * (n - size[child])
+    return 2.0 * wiener / (n * (n - 1))
+
+
+def tree_virality(gateway: Gateway, root_id: str) -> float | None:
+    """Structural virality of the referral tree under `root_id` (DESIGN.md §5); None when the
+    person referred nobody. Unknown person -> NotFound."""
+    row = gateway.read_text(TREE_EDGES, person_id=root_id)[0]
+    if not row["found"]:
+        raise NotFound(f"person {root_id}")
+    return structural_virality(zip(row["parents"], row["children"], strict=True))
