@@ -124,6 +124,9 @@ def load(
     derive: Annotated[
         bool, typer.Option(help="Recompute derived data (referrers, homes, ties) afterwards.")
     ] = True,
+    influence: Annotated[
+        bool, typer.Option(help="Recompute influence scores afterwards (`fission influence`).")
+    ] = True,
 ) -> None:
     """Load CSV / JSON Lines / Parquet files; the type comes from each file's name or columns."""
     from graph.gateway import Gateway
@@ -142,9 +145,14 @@ def load(
                 progress.advance(tasks[kind], rows)
 
             report = load_files(gateway, paths, reject_path, progress=advance, derive=derive)
+        _print_load_report(report)
+        if influence and derive:
+            from graph.influence import refresh_influence
+
+            scores = refresh_influence(gateway)
+            console.print(f"Influence refreshed in {scores.seconds:.1f}s.")
     except FissionError as exc:
         raise _fail(exc) from exc
-    _print_load_report(report)
 
 
 @app.command()

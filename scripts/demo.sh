@@ -12,7 +12,6 @@ if [ ! -f "$data/summary.json" ]; then
   $fission generate --preset small --seed 7 --end today --format parquet --out "$data"
 fi
 $fission load "$data"
-$fission influence >/dev/null
 if [ ! -f "$keys" ]; then
   store=$(.venv/bin/python -c "import pandas as pd; print(pd.read_parquet('$data/stores.parquet').store_id.min())")
   $fission api-key create --name demo-hq --role hq --save-plain "$keys"

@@ -13,7 +13,7 @@ def wipe(gateway: Gateway) -> None:
     """Deletes every node and relationship (schema stays)."""
     with gateway.driver.session(database=gateway.database) as session:
         session.run(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS"
         ).consume()
 
 

@@ -1,0 +1,180 @@
+"""Follow-through of recommended contacts (DESIGN.md §5 "Recommended contacts": "notes recorded
+afterwards close the loop, and the store view reports how many recommendations were acted on
+and what converted").
+
+Recommendations are computed on demand, so the API records each list it serves:
+`record_recommendations` writes `(:Staff)-[:RECOMMENDED {at, rank, topic}]->(:Person)`.
+`follow_through(store, start, end)` then reports, for the store's staff:
+
+- recommended: the (staff member, person) pairs with a recommendation in [start, end);
+- noted: of those, the pairs where that same staff member noted the person as contacted or
+  visited at or after the pair's first recommendation in the period, and before `end`;
+- ordered: of those, the pairs whose person placed an order after that first note (at any
+  time, not only before `end`: a conversion may follow the period).
+
+The totals count distinct people (a person recommended to two staff members counts once, as
+noted or ordered if either pair was); `per_staff` counts pairs. Beside it, the same funnel for
+the store's current key nodes (DESIGN.md §5 "Key node", as `key_nodes` computes them at call
+time), noted by any staff member of the store in [start, end), which also works for periods
+before recommendations were recorded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from fission.errors import InvalidInput, NotFound
+from graph.gateway import Gateway
+from graph.keynodes import key_nodes
+from graph.queries import cypher
+
+RECORD = cypher("followthrough/record_recommendations")
+RECOMMENDED = cypher("followthrough/recommended")
+NOTED_PEOPLE = cypher("followthrough/noted_people")
+
+
+class Funnel(BaseModel):
+    people: int = Field(description="Recommended people or key nodes (per staff: pairs).")
+    noted: int = Field(description="... then noted as contacted or visited in the period.")
+    ordered: int = Field(description="... and who placed an order after that note.")
+    ordered_amount: float = Field(description="Order amount after the note.")
+
+
+class StaffFollowThrough(Funnel):
+    staff_id: str
+
+
+class FollowedPerson(BaseModel):
+    staff_id: str | None = Field(description="Who got the recommendation; null for key nodes.")
+    person_id: str
+    recommended_at: datetime | None
+    noted_at: datetime | None
+    ordered_at: datetime | None
+
+
+class FollowThrough(BaseModel):
+    store_id: str
+    start: datetime
+    end: datetime = Field(description="Exclusive.")
+    recommendations: Funnel = Field(description="Recorded recommendations, distinct people.")
+    per_staff: list[StaffFollowThrough] = Field(description="Recorded recommendations, pairs.")
+    key_nodes: Funnel = Field(description="The store's key nodes at call time.")
+    people: list[FollowedPerson] = Field(description="Every pair behind the two funnels.")
+
+
+def _aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None:
+        raise InvalidInput(f"{name} must be timezone-aware")
+    return value
+
+
+def _native(value: Any) -> datetime | None:
+    return value.to_native() if value is not None else None
+
+
+def record_recommendations(
+    gateway: Gateway,
+    staff_id: str,
+    person_ids: Sequence[str],
+    at: datetime,
+    topic: str | None = None,
+) -> int:
+    """Records that `person_ids` (in ranked order) were recommended to `staff_id` at `at`.
+
+    Call it whenever recommended contacts are served; returns the relationships written
+    (unknown person ids are skipped; the same serving recorded twice is written once).
+    Unknown staff member -> NotFound.
+    """
+    _aware(at, "at")
+    row = gateway.write(
+        "followthrough/record_recommendations",
+        staff_id=staff_id,
+        person_ids=list(person_ids),
+        at=at,
+        topic=topic,
+    )[0]
+    if not row["staff_found"]:
+        raise NotFound(f"staff member {staff_id}")
+    return int(row["recorded"])
+
+
+def _funnels(rows: list[dict[str, Any]], *key: str) -> dict[tuple[str, ...], Funnel]:
+    """One funnel of 1 per distinct `key` (e.g. person); its best outcome over its rows."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row[k] for k in key)].append(row)
+    return {
+        name: Funnel(
+            people=1,
+            noted=int(any(r["noted_at"] is not None for r in group)),
+            ordered=int(any(r["ordered_at"] is not None for r in group)),
+            ordered_amount=max(float(r["ordered_amount"]) for r in group),
+        )
+        for name, group in sorted(groups.items())
+    }
+
+
+def _total(parts: Sequence[Funnel]) -> Funnel:
+    return Funnel(
+        people=sum(p.people for p in parts),
+        noted=sum(p.noted for p in parts),
+        ordered=sum(p.ordered for p in parts),
+        ordered_amount=sum(p.ordered_amount for p in parts),
+    )
+
+
+def follow_through(
+    gateway: Gateway, store_id: str, start: datetime, end: datetime
+) -> FollowThrough:
+    """How many of the store's recommended contacts (and key nodes) were noted as contacted or
+    visited in [start, end), and how many of those then ordered (definitions in the module
+    docstring). Unknown store -> NotFound.
+    """
+    _aware(start, "start")
+    _aware(end, "end")
+    if start >= end:
+        raise InvalidInput("start must be before end")
+    keys = [k.person_id for k in key_nodes(gateway, store_id)]
+    recs = gateway.read("followthrough/recommended", store_id=store_id, start=start, end=end)
+    noted = gateway.read(
+        "followthrough/noted_people", store_id=store_id, ids=keys, start=start, end=end
+    )
+    per_staff: dict[str, list[Funnel]] = defaultdict(list)
+    for (staff_id, _), funnel in _funnels(recs, "staff_id", "person_id").items():
+        per_staff[staff_id].append(funnel)
+    return FollowThrough(
+        store_id=store_id,
+        start=start,
+        end=end,
+        recommendations=_total(list(_funnels(recs, "person_id").values())),
+        per_staff=[
+            StaffFollowThrough(staff_id=staff_id, **_total(funnels).model_dump())
+            for staff_id, funnels in sorted(per_staff.items())
+        ],
+        key_nodes=_total(list(_funnels(noted, "person_id").values())),
+        people=[
+            FollowedPerson(
+                staff_id=r["staff_id"],
+                person_id=r["person_id"],
+                recommended_at=_native(r["recommended_at"]),
+                noted_at=_native(r["noted_at"]),
+                ordered_at=_native(r["ordered_at"]),
+            )
+            for r in recs
+        ]
+        + [
+            FollowedPerson(
+                staff_id=None,
+                person_id=r["person_id"],
+                recommended_at=None,
+                noted_at=_native(r["noted_at"]),
+                ordered_at=_native(r["ordered_at"]),
+            )
+            for r in noted
+        ],
+    )

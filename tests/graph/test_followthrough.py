@@ -1,0 +1,126 @@
+"""Follow-through of recommended contacts and key nodes against the real Neo4j: recorded
+recommendations inside and outside the period, notes by the right and the wrong staff member,
+of the wrong kind, before the recommendation and after the period, orders before and after the
+note.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from fission.errors import InvalidInput, NotFound
+from graph.followthrough import follow_through, record_recommendations
+from graph.gateway import Gateway
+from loaders.pipeline import load_files
+from tests.helpers import order, reference_files, share, ts, visit, write_rows
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    return datetime.fromisoformat(ts(day, hour))
+
+
+def note(eid: str, staff: str, person: str, when: str, kind: str = "contacted") -> dict:
+    return {
+        "event_id": eid,
+        "staff_id": staff,
+        "person_id": person,
+        "at": when,
+        "kind": kind,
+        "tag": "vip" if kind == "tag" else "",
+    }
+
+
+def build(folder: Path) -> None:
+    """M1 -> P1..P4, K; K -> R01..R10 (K a key node by reach)."""
+    reference_files(folder)
+    write_rows(
+        folder, "shares", [share("s1", "sh1", "M1", ts(1, 10)), share("s2", "sh2", "K", ts(2, 10))]
+    )
+    visits = [visit(f"v{i}", "sh1", f"P{i}", ts(1, 10 + i)) for i in range(1, 5)]
+    visits.append(visit("vk", "sh1", "K", ts(1, 15)))
+    visits += [visit(f"r{i:02d}", "sh2", f"R{i:02d}", ts(2, 11, i)) for i in range(1, 11)]
+    write_rows(folder, "visits", visits)
+    write_rows(
+        folder,
+        "notes",
+        [
+            note("n1", "M1", "P1", ts(11, 12)),  # noted after the recommendation
+            note("n2", "M1", "P2", ts(11), kind="tag"),  # a tag is not contact
+            note("n3", "M1", "P3", ts(9), kind="visited"),  # before the recommendation
+            note("n4", "C1", "P1", ts(25)),  # after the period
+            note("n5", "C1", "K", ts(15), kind="visited"),  # the key node, in the period
+            note("n6", "M2", "K", ts(6)),  # another store's staff
+        ],
+    )
+    write_rows(
+        folder,
+        "orders",
+        [
+            order("o1", "P1", "S1", ts(11, 10), 30.0),  # before the note
+            order("o2", "P1", "S1", ts(12), 50.0),
+            order("o3", "P2", "S1", ts(12), 20.0),  # never noted
+            order("o4", "K", "S1", ts(16), 70.0),
+        ],
+    )
+
+
+def test_record_recommendations(graph: Gateway, tmp_path: Path) -> None:
+    build(tmp_path)
+    assert load_files(graph, [tmp_path]).total("rejected") == 0
+    assert record_recommendations(graph, "M1", ["P1", "P2", "P3"], at(10), "coffee") == 3
+    # The same serving again is written once; unknown people are skipped.
+    assert record_recommendations(graph, "M1", ["P1", "P2", "P3"], at(10), "coffee") == 3
+    assert record_recommendations(graph, "C1", ["P1", "GHOST"], at(10)) == 1
+    rows = graph.read_text(
+        "MATCH (s:Staff)-[r:RECOMMENDED]->(p:Person) "
+        "RETURN s.id AS staff, p.id AS person, r.rank AS rank, r.topic AS topic "
+        "ORDER BY staff, rank"
+    )
+    assert [(r["staff"], r["person"], r["rank"], r["topic"]) for r in rows] == [
+        ("C1", "P1", 1, None),
+        ("M1", "P1", 1, "coffee"),
+        ("M1", "P2", 2, "coffee"),
+        ("M1", "P3", 3, "coffee"),
+    ]
+    with pytest.raises(NotFound):
+        record_recommendations(graph, "P1", ["P2"], at(10))  # not a staff member
+    with pytest.raises(InvalidInput):
+        record_recommendations(graph, "M1", ["P2"], datetime(2026, 5, 10))
+
+
+def test_follow_through_known_answers(graph: Gateway, tmp_path: Path) -> None:
+    build(tmp_path)
+    assert load_files(graph, [tmp_path]).total("rejected") == 0
+    record_recommendations(graph, "M1", ["P1", "P2", "P3"], at(10), "coffee")
+    record_recommendations(graph, "C1", ["P1"], at(10))
+    record_recommendations(graph, "M1", ["P4"], at(3))  # before the period
+    record_recommendations(graph, "M2", ["P1"], at(10))  # another store's staff member
+    f = follow_through(graph, "S1", at(5), at(20))
+    rec = f.recommendations
+    assert (rec.people, rec.noted, rec.ordered, rec.ordered_amount) == (3, 1, 1, 50.0)
+    assert [(s.staff_id, s.people, s.noted, s.ordered) for s in f.per_staff] == [
+        ("C1", 1, 0, 0),
+        ("M1", 3, 1, 1),
+    ]
+    keys = f.key_nodes
+    assert (keys.people, keys.noted, keys.ordered, keys.ordered_amount) == (1, 1, 1, 70.0)
+    p1 = next(p for p in f.people if (p.staff_id, p.person_id) == ("M1", "P1"))
+    assert (p1.recommended_at, p1.noted_at, p1.ordered_at) == (at(10), at(11), at(12))
+    k = next(p for p in f.people if p.person_id == "K")
+    assert (k.staff_id, k.noted_at, k.ordered_at) == (None, at(15), at(16))
+
+    # A period that ends before the notes: recommended, nothing acted on yet.
+    early = follow_through(graph, "S1", at(5), at(11))
+    assert (early.recommendations.people, early.recommendations.noted) == (3, 0)
+    assert (early.key_nodes.people, early.key_nodes.noted) == (1, 0)
+
+    other = follow_through(graph, "S2", at(5), at(20))
+    assert [(s.staff_id, s.people, s.noted) for s in other.per_staff] == [("M2", 1, 0)]
+
+    with pytest.raises(NotFound):
+        follow_through(graph, "NOPE", at(5), at(20))
+    with pytest.raises(InvalidInput):
+        follow_through(graph, "S1", at(20), at(5))
