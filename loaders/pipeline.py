@@ -13,7 +13,6 @@ import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, LiteralString
 
@@ -30,7 +29,7 @@ from loaders.models import MODEL_BY_KIND, ROW_MODELS, InputRow, explain, is_blan
 from loaders.readers import RawReject, detect_kind, file_format, read_chunks
 
 KIND_ORDER = [model.kind for model in ROW_MODELS]
-CHECKS: dict[str, LiteralString] = {kind: cypher(f"load/{kind}_check") for kind in KIND_ORDER}
+# One query per type checks each row against the graph and writes the rows that pass.
 WRITES: dict[str, LiteralString] = {kind: cypher(f"load/{kind}") for kind in KIND_ORDER}
 
 
@@ -160,21 +159,18 @@ def apply_batch(gateway: Gateway, kind: str, models: Sequence[InputRow]) -> list
             first_by_key[p[key]] = i
     if kind == "shares":
         _same_share_id_twice(params, verdicts)
-    to_check = [p for p, v in zip(params, verdicts, strict=True) if v is None]
+    to_write = [p for p, v in zip(params, verdicts, strict=True) if v is None]
 
     def work(tx: ManagedTransaction) -> list[Verdict | None]:
         result = list(verdicts)
-        checked = {r["i"]: (r["status"], r["reason"]) for r in tx.run(CHECKS[kind], rows=to_check)}
-        if kind == "shares":
-            _parents_in_batch(params, checked)
-        for i, (status, reason) in checked.items():
-            result[i] = Verdict(_STATUS.get(status, status), reason)
-        writes = [p for p in to_check if checked[p["i"]][0] == "ok"]
-        if writes:
-            tx.run(WRITES[kind], rows=writes).consume()
+        for wave in _waves(kind, to_write):
+            for i in (p["i"] for p in wave):
+                result[i] = Verdict("loaded")
+            for row in tx.run(WRITES[kind], rows=wave):
+                result[row["i"]] = Verdict(_STATUS.get(row["status"], row["status"]), row["reason"])
         return result
 
-    done = gateway.write_tx(work) if to_check else verdicts
+    done = gateway.write_tx(work) if to_write else verdicts
     return [v or Verdict("rejected", "not checked") for v in done]
 
 
@@ -190,27 +186,21 @@ def _same_share_id_twice(params: list[dict[str, Any]], verdicts: list[Verdict | 
             )
 
 
-def _parents_in_batch(
-    params: list[dict[str, Any]], checked: dict[int, tuple[str, str | None]]
-) -> None:
-    """A reshare whose parent is written in the same batch is not pending."""
-
-    def at(i: int) -> datetime:
-        return datetime.fromisoformat(params[i]["at"])
-
-    ok_at = {params[i]["share_id"]: at(i) for i, (s, _) in checked.items() if s == "ok"}
-    changed = True
-    while changed:  # a chain of reshares inside one batch resolves link by link
-        changed = False
-        for i, (status, _) in list(checked.items()):
-            parent = params[i]["parent_share_id"]
-            if status == "pending" and parent in ok_at:
-                if at(i) < ok_at[parent]:
-                    checked[i] = ("reject", "reshare is earlier than its parent share")
-                else:
-                    checked[i] = ("ok", None)
-                    ok_at[params[i]["share_id"]] = at(i)
-                changed = True
+def _waves(kind: str, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows in the order they can be written: a reshare after its parent when both are in the
+    batch (each wave is one query in the same transaction, so it sees the waves before it)."""
+    if kind != "shares":
+        return [rows]
+    pending = {r["share_id"]: r for r in rows}
+    waves: list[list[dict[str, Any]]] = []
+    while pending:
+        wave = [r for r in pending.values() if r["parent_share_id"] not in pending]
+        if not wave:  # a cycle of reshares: let the query refuse them together
+            wave = list(pending.values())
+        waves.append(wave)
+        for r in wave:
+            del pending[r["share_id"]]
+    return waves
 
 
 def validate(kind: str, record: dict[str, Any]) -> InputRow | str:

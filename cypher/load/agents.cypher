@@ -1,13 +1,30 @@
-// Writes agent events: the person becomes an :Agent from `agent_since` (their earliest agent
-// event, which also sets agent_store_id and invited_by).
-// Parameters: $rows: [{event_id, person_id, store_id, invited_by, at}].
-// Returns: nothing.
+// Checks and writes agent events: the person becomes an :Agent from `agent_since` (their
+// earliest agent event, which also sets agent_store_id and invited_by). The person, store and
+// inviter must be known (an agent event is not an appearance); else the row is held back.
+// Parameters: $rows: [{i, event_id, person_id, store_id, invited_by, at}].
+// Returns: i, status ('duplicate' | 'pending' (unknown reference)), reason, for rows not
+//   applied.
 UNWIND $rows AS r
-WITH r, datetime(r.at) AS at
-MATCH (p:Person {id: r.person_id})
-WITH p, r, at, p.agent_since IS NULL OR at < p.agent_since AS earliest
-SET p:Agent,
-    p.agent_event_ids = coalesce(p.agent_event_ids, []) + r.event_id,
-    p.agent_since = CASE WHEN earliest THEN at ELSE p.agent_since END,
-    p.agent_store_id = CASE WHEN earliest THEN r.store_id ELSE p.agent_store_id END,
-    p.invited_by = CASE WHEN earliest THEN r.invited_by ELSE p.invited_by END
+OPTIONAL MATCH (p:Person {id: r.person_id})
+OPTIONAL MATCH (st:Store {id: r.store_id})
+OPTIONAL MATCH (inviter:Person {id: r.invited_by})
+WITH r, p, CASE
+             WHEN r.event_id IN coalesce(p.agent_event_ids, []) THEN ['duplicate', null]
+             WHEN p IS NULL THEN ['pending', 'unknown person_id ' + r.person_id]
+             WHEN st IS NULL THEN ['pending', 'unknown store_id ' + r.store_id]
+             WHEN r.invited_by IS NOT NULL AND inviter IS NULL
+               THEN ['pending', 'unknown invited_by ' + r.invited_by]
+             ELSE ['ok', null]
+           END AS verdict
+CALL (r, p, verdict) {
+  WITH r, p WHERE verdict[0] = 'ok'
+  WITH r, p, datetime(r.at) AS at
+  WITH r, p, at, p.agent_since IS NULL OR at < p.agent_since AS earliest
+  SET p:Agent,
+      p.agent_event_ids = coalesce(p.agent_event_ids, []) + r.event_id,
+      p.agent_since = CASE WHEN earliest THEN at ELSE p.agent_since END,
+      p.agent_store_id = CASE WHEN earliest THEN r.store_id ELSE p.agent_store_id END,
+      p.invited_by = CASE WHEN earliest THEN r.invited_by ELSE p.invited_by END
+}
+WITH r, verdict WHERE verdict[0] <> 'ok'
+RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

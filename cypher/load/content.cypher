@@ -1,16 +1,25 @@
-// Upserts content items and the topics they are ABOUT (topics no longer listed are unlinked).
-// Parameters: $rows: [{content_id, kind, title, topics: [string], store_id}].
-// Returns: nothing.
+// Checks and upserts content items and the topics they are ABOUT (topics no longer listed are
+// unlinked); a store-specific item must name a known store.
+// Parameters: $rows: [{i, content_id, kind, title, topics: [string], store_id}].
+// Returns: i, status ('pending' (unknown reference)), reason, for rows not applied.
 UNWIND $rows AS r
-MERGE (c:Content {id: r.content_id})
-SET c.kind = r.kind, c.title = r.title, c.store_id = r.store_id
-WITH c, r
-CALL (c, r) {
-  OPTIONAL MATCH (c)-[old:ABOUT]->(t:Topic) WHERE NOT t.name IN r.topics
-  DELETE old
+OPTIONAL MATCH (st:Store {id: r.store_id})
+WITH r, CASE WHEN r.store_id IS NOT NULL AND st IS NULL
+             THEN ['pending', 'unknown store_id ' + r.store_id] ELSE ['ok', null] END AS verdict
+CALL (r, verdict) {
+  WITH r WHERE verdict[0] = 'ok'
+  MERGE (c:Content {id: r.content_id})
+  SET c.kind = r.kind, c.title = r.title, c.store_id = r.store_id
+  WITH c, r
+  CALL (c, r) {
+    OPTIONAL MATCH (c)-[old:ABOUT]->(t:Topic) WHERE NOT t.name IN r.topics
+    DELETE old
+  }
+  CALL (c, r) {
+    UNWIND r.topics AS name
+    MERGE (t:Topic {name: name})
+    MERGE (c)-[:ABOUT]->(t)
+  }
 }
-CALL (c, r) {
-  UNWIND r.topics AS name
-  MERGE (t:Topic {name: name})
-  MERGE (c)-[:ABOUT]->(t)
-}
+WITH r, verdict WHERE verdict[0] <> 'ok'
+RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

@@ -1,9 +1,18 @@
-// Imports members known before tracking started: :Member, their store, and member_since.
-// Parameters: $rows: [{person_id, store_id, member_since}].
-// Returns: nothing.
+// Checks and imports members known before tracking started: :Member, their store, and
+// member_since; the store must be known.
+// Parameters: $rows: [{i, person_id, store_id, member_since}].
+// Returns: i, status ('pending' (unknown reference)), reason, for rows not applied.
 UNWIND $rows AS r
-WITH r, datetime(r.member_since) AS since
-MERGE (p:Person {id: r.person_id})
-SET p:Member:Stale, p.member_store_id = r.store_id, p.imported_member_since = since,
-    p.member_since = CASE WHEN p.member_since IS NULL OR since < p.member_since
-                          THEN since ELSE p.member_since END
+OPTIONAL MATCH (st:Store {id: r.store_id})
+WITH r, CASE WHEN st IS NULL THEN ['pending', 'unknown store_id ' + r.store_id]
+             ELSE ['ok', null] END AS verdict
+CALL (r, verdict) {
+  WITH r WHERE verdict[0] = 'ok'
+  WITH r, datetime(r.member_since) AS since
+  MERGE (p:Person {id: r.person_id})
+  SET p:Member:Stale, p.member_store_id = r.store_id, p.imported_member_since = since,
+      p.member_since = CASE WHEN p.member_since IS NULL OR since < p.member_since
+                            THEN since ELSE p.member_since END
+}
+WITH r, verdict WHERE verdict[0] <> 'ok'
+RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

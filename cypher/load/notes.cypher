@@ -1,8 +1,22 @@
-// Writes staff notes: (:Staff)-[:NOTED {at, kind, text, tag, event_id}]->(:Person).
-// Parameters: $rows: [{event_id, staff_id, person_id, at, kind, text, tag}].
-// Returns: nothing.
+// Checks and writes staff notes: (:Staff)-[:NOTED {at, kind, text, tag, event_id}]->(:Person).
+// Refused: a duplicate event; held back: an unknown staff member or person.
+// Parameters: $rows: [{i, event_id, staff_id, person_id, at, kind, text, tag}].
+// Returns: i, status ('duplicate' | 'pending' (unknown reference)), reason, for rows not
+//   applied.
 UNWIND $rows AS r
-WITH r, datetime(r.at) AS at
-MATCH (s:Staff {id: r.staff_id})
-MATCH (p:Person {id: r.person_id})
-CREATE (s)-[:NOTED {at: at, kind: r.kind, text: r.text, tag: r.tag, event_id: r.event_id}]->(p)
+OPTIONAL MATCH ()-[dup:NOTED {event_id: r.event_id}]->()
+OPTIONAL MATCH (s:Staff {id: r.staff_id})
+OPTIONAL MATCH (p:Person {id: r.person_id})
+WITH r, s, p, CASE
+                WHEN dup IS NOT NULL THEN ['duplicate', null]
+                WHEN s IS NULL THEN ['pending', 'unknown staff_id ' + r.staff_id]
+                WHEN p IS NULL THEN ['pending', 'unknown person_id ' + r.person_id]
+                ELSE ['ok', null]
+              END AS verdict
+CALL (r, s, p, verdict) {
+  WITH r, s, p WHERE verdict[0] = 'ok'
+  CREATE (s)-[:NOTED {at: datetime(r.at), kind: r.kind, text: r.text, tag: r.tag,
+                      event_id: r.event_id}]->(p)
+}
+WITH r, verdict WHERE verdict[0] <> 'ok'
+RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

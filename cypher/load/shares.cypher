@@ -1,17 +1,37 @@
-// Writes share events: (:Person)-[:SHARED]->(:Share)-[:OF]->(:Content), and RESHARE_OF its
-// parent. Rows were checked in the same transaction.
-// Parameters: $rows: [{event_id, share_id, sharer_id, content_id, channel, at, parent_share_id}].
-// Returns: nothing.
+// Checks and writes share events: (:Person)-[:SHARED]->(:Share)-[:OF]->(:Content), and
+// RESHARE_OF the parent share. Refused: a duplicate event, a share id taken by another event, a
+// reshare earlier than its parent; held back: unknown content or parent share. A batch whose
+// reshares have parents in the same batch is written in waves, parents first (same transaction).
+// Parameters: $rows: [{i, event_id, share_id, sharer_id, content_id, channel, at,
+//   parent_share_id}].
+// Returns: i, status ('duplicate' | 'pending' (unknown reference) | 'reject'), reason, for rows
+//   not applied.
 UNWIND $rows AS r
 WITH r, datetime(r.at) AS at
-MATCH (c:Content {id: r.content_id})
-MERGE (p:Person {id: r.sharer_id})
-SET p:Stale
-CREATE (p)-[:SHARED]->(s:Share {id: r.share_id, event_id: r.event_id, at: at,
-                                 channel: r.channel, sharer_id: r.sharer_id})-[:OF]->(c)
-WITH count(*) AS created
-// Links after every share of the batch exists, so a parent may sit in the same batch.
-UNWIND $rows AS r
-WITH r WHERE r.parent_share_id IS NOT NULL
-MATCH (s:Share {id: r.share_id}), (parent:Share {id: r.parent_share_id})
-CREATE (s)-[:RESHARE_OF]->(parent)
+OPTIONAL MATCH (same:Share {id: r.share_id})
+OPTIONAL MATCH (c:Content {id: r.content_id})
+OPTIONAL MATCH (parent:Share {id: r.parent_share_id})
+WITH r, at, c, parent,
+     CASE
+       WHEN same IS NOT NULL AND same.event_id = r.event_id THEN ['duplicate', null]
+       WHEN same IS NOT NULL
+         THEN ['reject', 'share_id ' + r.share_id + ' already belongs to event ' + same.event_id]
+       WHEN c IS NULL THEN ['pending', 'unknown content_id ' + r.content_id]
+       WHEN r.parent_share_id IS NOT NULL AND parent IS NULL
+         THEN ['pending', 'unknown parent_share_id ' + r.parent_share_id]
+       WHEN parent IS NOT NULL AND at < parent.at
+         THEN ['reject', 'reshare at ' + toString(at) + ' is earlier than its parent share at '
+                         + toString(parent.at)]
+       ELSE ['ok', null]
+     END AS verdict
+CALL (r, at, c, parent, verdict) {
+  WITH r, at, c, parent WHERE verdict[0] = 'ok'
+  MERGE (p:Person {id: r.sharer_id})
+  SET p:Stale
+  CREATE (p)-[:SHARED]->(s:Share {id: r.share_id, event_id: r.event_id, at: at,
+                                   channel: r.channel, sharer_id: r.sharer_id})-[:OF]->(c)
+  WITH s, parent WHERE parent IS NOT NULL
+  CREATE (s)-[:RESHARE_OF]->(parent)
+}
+WITH r, verdict WHERE verdict[0] <> 'ok'
+RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

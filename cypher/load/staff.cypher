@@ -1,14 +1,22 @@
-// Upserts staff: a :Person:Staff who WORKS_AT one store (a move replaces the old tie).
-// Marks them :Stale so that derived data (first appearance, home, ties) is recomputed.
-// Parameters: $rows: [{person_id, store_id, role, display_name, since}].
-// Returns: nothing.
+// Checks and upserts staff: a :Person:Staff who WORKS_AT one known store (a move replaces the
+// old tie), marked :Stale so that derived data is recomputed.
+// Parameters: $rows: [{i, person_id, store_id, role, display_name, since}].
+// Returns: i, status ('pending' (unknown reference)), reason, for rows not applied.
 UNWIND $rows AS r
-WITH r, datetime(r.since) AS since
-MATCH (st:Store {id: r.store_id})
-MERGE (p:Person {id: r.person_id})
-SET p:Staff:Stale, p.role = r.role, p.display_name = r.display_name,
-    p.staff_since = since, p.staff_store_id = r.store_id
-WITH p, st
-OPTIONAL MATCH (p)-[old:WORKS_AT]->(other:Store) WHERE other <> st
-DELETE old
-MERGE (p)-[:WORKS_AT]->(st)
+OPTIONAL MATCH (st:Store {id: r.store_id})
+WITH r, st, CASE WHEN st IS NULL THEN ['pending', 'unknown store_id ' + r.store_id]
+                 ELSE ['ok', null] END AS verdict
+CALL (r, st, verdict) {
+  WITH r, st WHERE verdict[0] = 'ok'
+  MERGE (p:Person {id: r.person_id})
+  SET p:Staff:Stale, p.role = r.role, p.display_name = r.display_name,
+      p.staff_since = datetime(r.since), p.staff_store_id = r.store_id
+  WITH p, st
+  CALL (p, st) {
+    OPTIONAL MATCH (p)-[old:WORKS_AT]->(other:Store) WHERE other <> st
+    DELETE old
+  }
+  MERGE (p)-[:WORKS_AT]->(st)
+}
+WITH r, verdict WHERE verdict[0] <> 'ok'
+RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

@@ -1,7 +1,8 @@
-// Upserts stores (reference data).
-// Parameters: $rows: [{store_id, name, city, region, opened_on}].
-// Returns: nothing.
+// Upserts stores (reference data); a store references nothing, so every row applies.
+// Parameters: $rows: [{i, store_id, name, city, region, opened_on}].
+// Returns: i, status, reason for rows not applied (none here).
 UNWIND $rows AS r
-WITH r, date(r.opened_on) AS opened_on
 MERGE (s:Store {id: r.store_id})
-SET s.name = r.name, s.city = r.city, s.region = r.region, s.opened_on = opened_on
+SET s.name = r.name, s.city = r.city, s.region = r.region, s.opened_on = date(r.opened_on)
+WITH r WHERE false
+RETURN r.i AS i, 'ok' AS status, null AS reason
