@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routers import events, health, people, staff, stores
+from api.routers import events, health, maps, people, staff, stores
 from fission import __version__
 from fission.settings import Settings, get_settings
 from graph.gateway import Gateway
@@ -39,6 +39,6 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
 
     app = FastAPI(title="Fission", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
-    for module in (health, stores, people, staff, events):
+    for module in (health, stores, people, staff, events, maps):
         app.include_router(module.router)
     return app

@@ -1,0 +1,248 @@
+"""Store network maps (JSON, HTML page, PNG), the HQ page, and plotly.js served by the app.
+
+Browser pages accept the key once as `?key=`; the page then remembers it in the
+`fission_key` cookie (HTTP-only, same-site), so links between pages need no key.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.auth import COOKIE, Principal, Reader, check_store
+from api.deps import GatewayDep, check_person
+from api.errors import ERROR_RESPONSES
+from api.maps import figure_png, hq_page, map_page, network_figure, plotly_js
+from fission.errors import InvalidInput, NotFound
+from fission.settings import Settings
+from graph.gateway import Gateway
+from graph.network import MAX_NODES, StoreNetwork, store_network
+from graph.paths import IntroductionPath, introduction_path
+from graph.stores import MAX_PAGE, SORTS, hq_overview
+
+router = APIRouter(tags=["maps"])
+
+MaxNodes = Annotated[
+    int,
+    Query(
+        ge=10,
+        le=5000,
+        description="Most people drawn one by one; beyond it staff, key nodes and their "
+        "cascades are drawn and the rest summarised per role.",
+    ),
+]
+StaffQuery = Annotated[
+    str | None,
+    Query(description="Staff member (of this store) the introduction path starts from."),
+]
+PathTo = Annotated[
+    str | None,
+    Query(
+        description="Person to highlight the introduction path to (needs `staff`). The "
+        "path's people are drawn even when the store is aggregated."
+    ),
+]
+# Errors are JSON on every route, pages and images included (FastAPI would otherwise document
+# them in the route's own media type).
+JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": response["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for status, response in ERROR_RESPONSES.items()
+}
+HTML_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "An HTML page."},
+    **JSON_ERRORS,
+}
+PNG_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}}, "description": "The map as a PNG image."},
+    **JSON_ERRORS,
+}
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _remember_key(request: Request, response: Response) -> None:
+    """A page opened with `?key=` (already checked) keeps the key in a cookie."""
+    key = request.query_params.get("key")
+    if key:
+        response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+
+
+def _path(
+    gateway: Gateway, caller: Principal, store_id: str, staff: str | None, path_to: str | None
+) -> IntroductionPath | None:
+    if staff is None and path_to is None:
+        return None
+    if not staff or not path_to:
+        raise InvalidInput("An introduction path needs both `staff` and `path_to`.")
+    rows = gateway.read("access/person_stores", person_id=staff)
+    if not rows or rows[0]["staff_store_id"] != store_id:
+        raise NotFound(f"No staff member {staff} at store {store_id}.")
+    check_person(gateway, caller, path_to)
+    return introduction_path(gateway, staff, path_to)
+
+
+def _network(
+    request: Request,
+    gateway: Gateway,
+    store_id: str,
+    max_nodes: int,
+    path: IntroductionPath | None,
+) -> StoreNetwork:
+    settings = _settings(request)
+    network = store_network(
+        gateway,
+        store_id,
+        max_nodes,
+        highlight=[p.person_id for p in path.people] if path else None,
+        top_share=settings.key_node_top_share,
+        min_reach3=settings.key_node_min_reach3,
+    )
+    return network.model_copy(update={"path": path}) if path else network
+
+
+@router.get(
+    "/stores/{store_id}/network",
+    summary="A store's network, laid out, as JSON",
+    responses=ERROR_RESPONSES,
+)
+def network_json(
+    store_id: str,
+    request: Request,
+    gateway: GatewayDep,
+    caller: Reader,
+    max_nodes: MaxNodes = MAX_NODES,
+    staff: StaffQuery = None,
+    path_to: PathTo = None,
+) -> StoreNetwork:
+    """Nodes (store, staff, agents, members, prospects; summary nodes beyond `max_nodes`)
+    with role, store influence, reach, key-node status, top interests and layout positions
+    (x, y in [-1, 1]); edges (works_at, referral, home, aggregate, knows). With `staff` and
+    `path_to`, `path` holds their introduction path and its people are on the map. The layout
+    is cached per store until the store's network changes."""
+    check_store(caller, store_id)
+    path = _path(gateway, caller, store_id, staff, path_to)
+    return _network(request, gateway, store_id, max_nodes, path)
+
+
+@router.get(
+    "/stores/{store_id}/map",
+    summary="A store's network map (HTML page)",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+)
+def map_html(
+    store_id: str,
+    request: Request,
+    gateway: GatewayDep,
+    caller: Reader,
+    max_nodes: MaxNodes = MAX_NODES,
+    staff: StaffQuery = None,
+    path_to: PathTo = None,
+) -> HTMLResponse:
+    """The interactive Plotly map: nodes coloured by role and sized by influence, key nodes
+    labelled, hover cards, and with `staff` + `path_to` the introduction path highlighted.
+    Works offline: plotly.js comes from `/static/plotly.min.js`."""
+    check_store(caller, store_id)
+    path = _path(gateway, caller, store_id, staff, path_to)
+    network = _network(request, gateway, store_id, max_nodes, path)
+    query: dict[str, str | int] = {"max_nodes": max_nodes} if max_nodes != MAX_NODES else {}
+    if path:
+        query.update(staff=path.staff_id, path_to=path.target_id)
+    fig = network_figure(network, [p.person_id for p in path.people] if path else None)
+    page = map_page(network, fig, path=path, hq=caller.role == "hq", query=urlencode(query))
+    response = HTMLResponse(page)
+    _remember_key(request, response)
+    return response
+
+
+@router.get(
+    "/stores/{store_id}/map.png",
+    summary="A store's network map as PNG",
+    response_class=Response,
+    responses=PNG_RESPONSES,
+)
+def map_png(
+    store_id: str,
+    request: Request,
+    gateway: GatewayDep,
+    caller: Reader,
+    max_nodes: MaxNodes = MAX_NODES,
+    staff: StaffQuery = None,
+    path_to: PathTo = None,
+    width: Annotated[int, Query(ge=300, le=4000, description="Pixels.")] = 1200,
+    height: Annotated[int, Query(ge=300, le=4000, description="Pixels.")] = 900,
+) -> Response:
+    """The same figure as the map page, rendered by kaleido in headless Chromium (the first
+    export after a restart takes a few seconds while the browser starts)."""
+    check_store(caller, store_id)
+    path = _path(gateway, caller, store_id, staff, path_to)
+    network = _network(request, gateway, store_id, max_nodes, path)
+    fig = network_figure(network, [p.person_id for p in path.people] if path else None)
+    image = figure_png(fig, width=width, height=height)
+    return Response(
+        image,
+        media_type="image/png",
+        headers={"Content-Disposition": f'inline; filename="{store_id}-network.png"'},
+    )
+
+
+@router.get(
+    "/",
+    summary="HQ page: every store with its figures, linking to its map",
+    response_class=HTMLResponse,
+    responses={
+        **HTML_RESPONSES,
+        303: {"description": "A store key is sent to its own store's map."},
+    },
+)
+def hq_html(
+    request: Request,
+    gateway: GatewayDep,
+    caller: Reader,
+    sort: Annotated[str, Query(description=f"One of: {', '.join(SORTS)}.")] = "customers",
+    desc: Annotated[bool, Query(description="Largest first.")] = True,
+) -> Response:
+    """Every store with its HQ overview figures (customers, tier, prospects, members, agents,
+    conversion, fission ratio, new people, cascade depth) in a table sorted server-side by
+    `sort`/`desc` (click a column header). HQ keys only; a store key is redirected to its
+    store's map."""
+    response: Response
+    if caller.role == "store":
+        response = RedirectResponse(f"/stores/{quote(caller.store_id or '')}/map", status_code=303)
+    else:
+        page = hq_overview(gateway, sort=sort, descending=desc, limit=MAX_PAGE)
+        rows = list(page.rows)
+        while len(rows) < page.total:
+            more = hq_overview(
+                gateway, sort=sort, descending=desc, offset=len(rows), limit=MAX_PAGE
+            )
+            rows += more.rows
+        response = HTMLResponse(hq_page(page.model_copy(update={"rows": rows})))
+    _remember_key(request, response)
+    return response
+
+
+@router.get(
+    "/static/plotly.min.js",
+    summary="plotly.js, from the installed plotly package (no CDN)",
+    response_class=Response,
+    responses={200: {"content": {"application/javascript": {}}, "description": "plotly.js"}},
+)
+def plotly_script(request: Request) -> Response:
+    """The plotly.js the maps use; no key needed. Cached by browsers for a year (the pages
+    add the plotly version to the URL), gzipped when the browser accepts it."""
+    raw, packed = plotly_js()
+    headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(packed, media_type="application/javascript", headers=headers)
+    return Response(raw, media_type="application/javascript", headers=headers)
