@@ -12,9 +12,7 @@ from graph.gateway import Gateway
 def wipe(gateway: Gateway) -> None:
     """Deletes every node and relationship (schema stays)."""
     with gateway.driver.session(database=gateway.database) as session:
-        session.run(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS"
-        ).consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS").consume()
 
 
 def counts(gateway: Gateway) -> dict[str, int]:
