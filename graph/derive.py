@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, LiteralString
-
-from neo4j import ManagedTransaction
 
 from graph.gateway import Gateway, batched
 from graph.queries import cypher
@@ -46,14 +45,17 @@ class DeriveReport:
 def _run(
     gateway: Gateway, query: LiteralString, ids: Iterable[str], **params: Any
 ) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for batch in batched(sorted(set(ids)), BATCH):
+    """Runs a step over `ids` in batches, `load_writers` transactions at a time. Within a step
+    the batches are independent (deadlocks between them are transient and retried)."""
 
-        def work(tx: ManagedTransaction, batch: list[str] = batch) -> list[dict[str, Any]]:
-            return tx.run(query, ids=batch, **params).data()
+    def work(batch: list[str]) -> list[dict[str, Any]]:
+        return gateway.write_tx(lambda tx: tx.run(query, ids=batch, **params).data())
 
-        rows.extend(gateway.write_tx(work))
-    return rows
+    batches = list(batched(sorted(set(ids)), BATCH))
+    if len(batches) <= 1:
+        return [row for batch in batches for row in work(batch)]
+    with ThreadPoolExecutor(max_workers=gateway.settings.load_writers) as pool:
+        return [row for rows in pool.map(work, batches) for row in rows]
 
 
 def derive_people(gateway: Gateway, ids: list[str], as_of: datetime | None = None) -> DeriveReport:

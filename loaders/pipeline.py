@@ -11,12 +11,16 @@ from __future__ import annotations
 import csv
 import json
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, LiteralString
 
 from neo4j import ManagedTransaction
+from neo4j.exceptions import ConstraintError
 from pydantic import ValidationError
 
 from fission.errors import InvalidInput
@@ -253,6 +257,7 @@ def load_files(
     batch_rows = gateway.settings.load_batch_rows
     started = time.perf_counter()
     typed = expand_paths(paths)
+    writer = BatchWriter(gateway, gateway.settings.load_writers)
     report.files = [str(p) for p, _ in typed]
     try:
         for kind in KIND_ORDER:
@@ -275,48 +280,102 @@ def load_files(
                         else:
                             items.append(Item(str(path), row, model, record))
                     for batch in batched(items, batch_rows):
-                        pending.extend(_apply(gateway, kind, batch, stats, rejects, final=False))
+                        writer.submit(
+                            kind,
+                            [i.model for i in batch],
+                            partial(
+                                _record, kind, batch, stats=stats, rejects=rejects, waiting=pending
+                            ),
+                        )
                     if progress:
                         progress(kind, len(chunk))
+            writer.drain()
             # Rows naming something unknown (a reshare whose parent came after it, a visit to a
             # share not loaded) are retried until no more resolve; what is left is rejected.
+            stats = report.kind(kind)
             while pending:
                 before = len(pending)
                 retry, pending = pending, []
                 for batch in batched(retry, batch_rows):
-                    pending.extend(
-                        _apply(gateway, kind, batch, report.kind(kind), rejects, final=False)
-                    )
+                    verdicts = apply_batch(gateway, kind, [i.model for i in batch])
+                    _record(kind, batch, verdicts, stats, rejects, waiting=pending)
                 if len(pending) == before:
-                    for item in pending:
-                        _apply(gateway, kind, [item], report.kind(kind), rejects, final=True)
+                    verdicts = apply_batch(gateway, kind, [i.model for i in pending])
+                    _record(kind, pending, verdicts, stats, rejects, waiting=None)
                     pending = []
         report.load_seconds = time.perf_counter() - started
         if derive:
             report.derive = derive_stale(gateway)
     finally:
+        writer.close()
         rejects.close()
     report.reject_file = reject_path if rejects.count and reject_path else None
     return report
 
 
-def _apply(
-    gateway: Gateway,
+class BatchWriter:
+    """Applies batches on `writers` threads: Neo4j runs a transaction on one core, so two in
+    flight keep both busy. Outcomes are recorded in the caller's thread, in submission order;
+    `drain` waits for all (a type's batches all commit before the next type starts)."""
+
+    def __init__(self, gateway: Gateway, writers: int) -> None:
+        self.gateway = gateway
+        self.writers = writers
+        self.pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="writer")
+        self.inflight: deque[tuple[Future[list[Verdict]], Callable[[list[Verdict]], None]]] = (
+            deque()
+        )
+
+    def submit(
+        self, kind: str, models: list[InputRow], record: Callable[[list[Verdict]], None]
+    ) -> None:
+        future = self.pool.submit(_apply_retrying, self.gateway, kind, models)
+        self.inflight.append((future, record))
+        while len(self.inflight) > self.writers:
+            self._finish_one()
+
+    def drain(self) -> None:
+        while self.inflight:
+            self._finish_one()
+
+    def _finish_one(self) -> None:
+        future, record = self.inflight.popleft()
+        record(future.result())
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _apply_retrying(gateway: Gateway, kind: str, models: list[InputRow]) -> list[Verdict]:
+    # Two batches in flight holding the same new event: the second to commit breaks a
+    # uniqueness constraint; once the first has committed, a re-check calls it a duplicate.
+    for attempt in range(3):
+        try:
+            return apply_batch(gateway, kind, models)
+        except ConstraintError:
+            if attempt == 2:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _record(
     kind: str,
     batch: list[Item],
+    verdicts: list[Verdict],
     stats: KindStats,
     rejects: RejectWriter,
-    final: bool,
-) -> list[Item]:
-    verdicts = apply_batch(gateway, kind, [item.model for item in batch])
-    waiting: list[Item] = []
+    waiting: list[Item] | None,
+) -> None:
+    """Counts a batch's outcomes, writes its rejects; `waiting` collects rows still pending
+    (None: pending rows are final and rejected)."""
     key = MODEL_BY_KIND[kind].key
     for item, verdict in zip(batch, verdicts, strict=True):
         if verdict.status == "loaded":
             stats.loaded += 1
         elif verdict.status == "duplicate":
             stats.duplicates += 1
-        elif verdict.status == "pending" and not final:
+        elif verdict.status == "pending" and waiting is not None:
             waiting.append(item)
         else:
             stats.rejected += 1
@@ -329,7 +388,6 @@ def _apply(
                 verdict.reason or verdict.status,
                 item.raw,
             )
-    return waiting
 
 
 def _text(value: Any) -> str | None:
