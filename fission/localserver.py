@@ -86,10 +86,13 @@ def assemble_lib(lib_dir: Path, log: Callable[[str], None] | None = None) -> Pat
     return lib_dir
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_ports(count: int) -> list[int]:
+    """Distinct free loopback ports (all held open while choosing, so none repeats)."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def _port_open(port: int) -> bool:
@@ -329,12 +332,13 @@ def throwaway_server(
     settings: Settings, home: Path, heap: str = "1g", pagecache: str = "512m"
 ) -> Iterator[LocalNeo4j]:
     """A fresh server in `home` on free ports, stopped on exit (tests and benchmarks)."""
+    bolt_port, http_port = free_ports(2)
     server = LocalNeo4j(
         home=home,
         lib_dir=settings.var_dir / f"neo4j-lib-{NEO4J_VERSION}",
         password_file=home / "password",
-        bolt_port=free_port(),
-        http_port=free_port(),
+        bolt_port=bolt_port,
+        http_port=http_port,
         heap=heap,
         pagecache=pagecache,
     )

@@ -7,7 +7,6 @@ run scripts/install-browser.sh (`make browser`)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import uvicorn
 from playwright.sync_api import ConsoleMessage, Page, sync_playwright
 
 from api.app import create_app
+from fission.localserver import free_ports
 from fission.settings import Settings
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
@@ -46,12 +46,6 @@ FIGURE = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(
     neo4j_settings: Settings, gateway: Gateway, tmp_path_factory: pytest.TempPathFactory
@@ -63,7 +57,7 @@ def server(
     load_files(gateway, [data])
     refresh_influence(gateway)
     settings = api_settings(neo4j_settings, tmp_path_factory.mktemp("browser-api"))
-    port = free_port()
+    (port,) = free_ports(1)
     config = uvicorn.Config(
         create_app(settings, gateway),
         host="127.0.0.1",

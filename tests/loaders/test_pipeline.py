@@ -178,6 +178,7 @@ def test_bad_rows_are_rejected_with_reasons_and_good_rows_load(
     assert counts(graph)["rel:VISITED"] == 1
 
 
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
 def test_a_batch_is_never_half_applied(graph: Gateway, tmp_path: Path) -> None:
     """A failure inside the write rolls the whole batch back: nothing of it stays."""
     reference_files(tmp_path)
