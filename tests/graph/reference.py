@@ -44,61 +44,35 @@ def _when(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, format="ISO8601")
 
 
+def _actor_rows(
+    person: pd.Series, at: pd.Series, event_id: pd.Series, kind: str, share_id: object = None
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"person": person, "at": at, "event_id": event_id, "kind": kind, "share_id": share_id}
+    )
+
+
 def _appearances(folder: Path) -> pd.DataFrame:
     """Every event a person appears in as an actor: person, at, event_id, kind, share_id."""
     parts: list[pd.DataFrame] = []
     shares = _read(folder, "shares")
     if len(shares):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "person": shares.sharer_id,
-                    "at": _when(shares["at"]),
-                    "event_id": shares.event_id,
-                    "kind": "share",
-                    "share_id": None,
-                }
-            )
-        )
+        parts.append(_actor_rows(shares.sharer_id, _when(shares["at"]), shares.event_id, "share"))
     visits = _read(folder, "visits")
     if len(visits):
         parts.append(
-            pd.DataFrame(
-                {
-                    "person": visits.visitor_id,
-                    "at": _when(visits["at"]),
-                    "event_id": visits.event_id,
-                    "kind": "visit",
-                    "share_id": visits.share_id,
-                }
+            _actor_rows(
+                visits.visitor_id, _when(visits["at"]), visits.event_id, "visit", visits.share_id
             )
         )
     orders = _read(folder, "orders")
     if len(orders):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "person": orders.person_id,
-                    "at": _when(orders["at"]),
-                    "event_id": orders.event_id,
-                    "kind": "order",
-                    "share_id": None,
-                }
-            )
-        )
+        parts.append(_actor_rows(orders.person_id, _when(orders["at"]), orders.event_id, "order"))
     friends = _read(folder, "friendships")
-    for side in ("a_id", "b_id"):
-        if len(friends):
+    if len(friends):
+        for side in ("a_id", "b_id"):
             parts.append(
-                pd.DataFrame(
-                    {
-                        "person": friends[side],
-                        "at": _when(friends["at"]),
-                        "event_id": friends.event_id,
-                        "kind": "friendship",
-                        "share_id": None,
-                    }
-                )
+                _actor_rows(friends[side], _when(friends["at"]), friends.event_id, "friendship")
             )
     staff = _read(folder, "staff")
     if len(staff):
@@ -107,28 +81,15 @@ def _appearances(folder: Path) -> pd.DataFrame:
             if "since" in staff
             else pd.Series(BEFORE_TRACKING, index=staff.index)
         )
-        parts.append(
-            pd.DataFrame(
-                {
-                    "person": staff.person_id,
-                    "at": since,
-                    "event_id": "staff:" + staff.person_id,
-                    "kind": "staff",
-                    "share_id": None,
-                }
-            )
-        )
+        parts.append(_actor_rows(staff.person_id, since, "staff:" + staff.person_id, "staff"))
     members = _read(folder, "members")
     if len(members):
         parts.append(
-            pd.DataFrame(
-                {
-                    "person": members.person_id,
-                    "at": _when(members.member_since),
-                    "event_id": "member:" + members.person_id,
-                    "kind": "member",
-                    "share_id": None,
-                }
+            _actor_rows(
+                members.person_id,
+                _when(members.member_since),
+                "member:" + members.person_id,
+                "member",
             )
         )
     return pd.concat(parts, ignore_index=True)
