@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
 
 from api import errors
+from api.maps import PLOTLY_DIR
 from api.routers import events, health, maps, people, staff, stores
 from fission import __version__
 from fission.settings import Settings, get_settings
@@ -39,6 +44,17 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
 
     app = FastAPI(title="Fission", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     for module in (health, stores, people, staff, events, maps):
         app.include_router(module.router)
+    app.mount("/static", VersionedStatic(directory=PLOTLY_DIR), name="static")
     return app
+
+
+class VersionedStatic(StaticFiles):
+    """Static files that browsers may keep for a year: pages put the version in the URL."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response

@@ -41,6 +41,11 @@ class Principal:
     role: Role
     store_id: str | None
 
+    @property
+    def scope(self) -> str | None:
+        """The one store a store key may see; None for HQ (every store)."""
+        return self.store_id if self.role == "store" else None
+
     def can_see_store(self, store_id: str) -> bool:
         return self.role == "hq" or (self.role == "store" and self.store_id == store_id)
 

@@ -9,8 +9,6 @@ browser is started on the first export and reused until the process exits.
 from __future__ import annotations
 
 import atexit
-import functools
-import gzip
 import html
 import math
 import os
@@ -24,14 +22,16 @@ import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from plotly.offline import get_plotlyjs
 
 from fission.errors import ConfigurationError
 from graph.network import NetworkNode, StoreNetwork
 from graph.paths import IntroductionPath
+from graph.roles import PLURAL
 from graph.stores import HQOverviewPage
 
 CHROMIUM = "/usr/bin/chromium"
+# plotly.js comes from the installed plotly package (api.app mounts its folder at /static).
+PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 PLOTLY_JS = f"/static/plotly.min.js?v={plotly.__version__}"
 
 # One fixed colour per role, so every map reads the same way.
@@ -41,13 +41,6 @@ ROLE_COLOURS = {
     "agent": "#d97706",
     "member": "#16a34a",
     "prospect": "#9ca3af",
-}
-ROLE_NAMES = {
-    "store": "store",
-    "staff": "staff",
-    "agent": "agents",
-    "member": "members",
-    "prospect": "prospects",
 }
 ROLE_SYMBOLS = {"store": "square", "staff": "diamond"}
 EDGE_STYLES: dict[str, dict[str, Any]] = {
@@ -169,7 +162,7 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
                 x=[n.x for n in nodes],
                 y=[n.y for n in nodes],
                 mode="markers",
-                name=ROLE_NAMES[role],
+                name=PLURAL[role],
                 hovertext=[_hover(n) for n in nodes],
                 hovertemplate="%{hovertext}<extra></extra>",
                 customdata=[n.id for n in nodes],
@@ -267,7 +260,7 @@ def map_page(
         png_url=f"/stores/{network.store_id}/map.png" + (f"?{query}" if query else ""),
         plotly_js=PLOTLY_JS,
         colours=ROLE_COLOURS,
-        role_names=ROLE_NAMES,
+        role_names=PLURAL,
     )
 
 
@@ -290,16 +283,6 @@ def hq_page(page: HQOverviewPage) -> str:
     """The HQ page: every store of `page` with its overview figures, in a table sorted by
     `page.sort`; each column header re-sorts (server side), each store links to its map."""
     return _templates.get_template("hq.html").render(page=page, columns=HQ_COLUMNS)
-
-
-# ----------------------------------------------------------------------------- static
-
-
-@functools.cache
-def plotly_js() -> tuple[bytes, bytes]:
-    """plotly.js from the installed plotly package, plain and gzipped (made once)."""
-    raw = get_plotlyjs().encode()
-    return raw, gzip.compress(raw, compresslevel=6, mtime=0)
 
 
 # ----------------------------------------------------------------------------- PNG

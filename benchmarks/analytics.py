@@ -49,14 +49,12 @@ def measure(gateway: Gateway) -> dict[str, Any]:
     started = time.perf_counter()
     influence = refresh_influence(gateway)
     refresh_seconds = time.perf_counter() - started
-    stores = [r["id"] for r in gateway.read_text("MATCH (s:Store) RETURN s.id AS id")]
+    stores = [r["id"] for r in gateway.read("MATCH (s:Store) RETURN s.id AS id")]
     customers = [
         r["id"]
-        for r in gateway.read_text(
-            "MATCH (p:Person)-[:HOME]->() WHERE NOT p:Staff RETURN p.id AS id"
-        )
+        for r in gateway.read("MATCH (p:Person)-[:HOME]->() WHERE NOT p:Staff RETURN p.id AS id")
     ]
-    staff = [r["id"] for r in gateway.read_text("MATCH (s:Staff) RETURN s.id AS id")]
+    staff = [r["id"] for r in gateway.read("MATCH (s:Staff) RETURN s.id AS id")]
     people = rng.choices(customers, k=SAMPLES)
     staff_sample = rng.choices(staff, k=SAMPLES)
     pairs = list(zip(staff_sample, people, strict=True))

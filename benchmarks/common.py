@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from fission.localserver import throwaway_server
 from fission.settings import Settings, get_settings
 from graph.gateway import Gateway
-from loaders.synthetic import generate
+from synthetic import generate
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -28,7 +28,7 @@ def main() -> None:
                 update={"load_batch_rows": args.batch_rows}
             )
         report = load_files(gateway, [folder])
-        nodes = gateway.read_text("MATCH (n) RETURN count(n) AS n")[0]["n"]
+        nodes = gateway.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
     events = sum(
         report.stats[k].read
         for k in report.stats

@@ -22,7 +22,7 @@ from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from graph.network import MAX_NODES, clear_network_cache, store_network
 from loaders.pipeline import load_files
-from loaders.synthetic import Preset, generate
+from synthetic import Preset, generate
 
 REPEAT = 5
 
@@ -95,7 +95,7 @@ def time_rendering(gateway: Gateway, store_id: str) -> dict[str, float]:
 def brand_result(gateway: Gateway, folder: Path, max_nodes: int) -> dict[str, Any]:
     report = load_files(gateway, [folder])
     refresh_influence(gateway)
-    stores = gateway.read_text(
+    stores = gateway.read(
         "MATCH (s:Store) RETURN s.id AS id, COUNT { (s)<-[:HOME]-() } AS people "
         "ORDER BY people DESC, id"
     )

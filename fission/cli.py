@@ -233,12 +233,12 @@ def _print_load_report(report: object) -> None:
     from loaders.pipeline import LoadReport
 
     assert isinstance(report, LoadReport)
-    table = Table("type", "read", "loaded", "duplicates", "rejected", title="Load summary")
+    table = Table("type", "read", "accepted", "duplicates", "rejected", title="Load summary")
     for kind, s in report.stats.items():
-        table.add_row(kind, *(f"{v:,}" for v in (s.read, s.loaded, s.duplicates, s.rejected)))
+        table.add_row(kind, *(f"{v:,}" for v in (s.read, s.accepted, s.duplicates, s.rejected)))
     table.add_row(
         "all",
-        *(f"{report.total(a):,}" for a in ("read", "loaded", "duplicates", "rejected")),
+        *(f"{report.total(a):,}" for a in ("read", "accepted", "duplicates", "rejected")),
         style="bold",
     )
     console.print(table)
@@ -277,7 +277,7 @@ def generate(
     ] = None,
 ) -> None:
     """Generate a synthetic brand (stores, staff, members, content and events) as files."""
-    from loaders.synthetic import generate as run_generator
+    from synthetic import generate as run_generator
 
     folder = out or get_settings().var_dir / "data" / preset
     end_at = None

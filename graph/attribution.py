@@ -24,11 +24,11 @@ from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
 from graph.gateway import Gateway
-from graph.queries import cypher
+from graph.queries import query
 
-SALES = cypher("attribution/sales")
-BROUGHT = cypher("attribution/brought")
-ROSTER = cypher("attribution/roster")
+SALES = query("attribution/sales")
+BROUGHT = query("attribution/brought")
+ROSTER = query("attribution/roster")
 
 
 class Credit(BaseModel):
@@ -68,7 +68,7 @@ def _blank(row: dict[str, Any]) -> dict[str, Any]:
         "display_name": row["display_name"],
         "role": row["role"] if staff else None,
         "store_id": row["staff_store_id"] if staff else row["agent_store_id"],
-        "agent_since": row["agent_since"].to_native() if row["agent_since"] else None,
+        "agent_since": row["agent_since"],
         "sales_amount": 0.0,
         "orders": 0,
         "people_brought": 0,
@@ -82,18 +82,18 @@ def store_attribution(gateway: Gateway, store_id: str) -> StoreAttribution:
 
     Unknown store -> NotFound.
     """
-    roster = gateway.read("attribution/roster", store_id=store_id)
+    roster = gateway.read(ROSTER, store_id=store_id)
     if not roster or not roster[0]["store_found"]:
         raise NotFound(f"store {store_id}")
     people = {r["person_id"]: _blank(r) for r in roster if r["person_id"] is not None}
     unattributed_amount, unattributed_orders = 0.0, 0
-    for row in gateway.read("attribution/sales", store_id=store_id):
+    for row in gateway.read(SALES, store_id=store_id):
         if row["person_id"] is None:
             unattributed_amount, unattributed_orders = float(row["amount"]), row["orders"]
             continue
         credit = people.setdefault(row["person_id"], _blank(row))
         credit["sales_amount"], credit["orders"] = float(row["amount"]), row["orders"]
-    for row in gateway.read("attribution/brought", store_id=store_id):
+    for row in gateway.read(BROUGHT, store_id=store_id):
         credit = people.setdefault(row["person_id"], _blank(row))
         credit["people_brought"], credit["members_brought"] = row["people"], row["members"]
     credits = [

@@ -15,20 +15,20 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, LiteralString
+from typing import Any
 
 from graph.gateway import Gateway, batched
-from graph.queries import cypher
+from graph.queries import Query, query
 
-STALE_PEOPLE = cypher("derive/stale_people")
-FIRST_APPEARANCE = cypher("derive/first_appearance")
-WAITING_REFEREES = cypher("derive/waiting_referees")
-REFERRER = cypher("derive/referrer")
-HOME = cypher("derive/home")
-DESCENDANTS = cypher("derive/descendants")
-KNOWS = cypher("derive/knows")
-INTERESTS = cypher("derive/interests")
-CLEAR_STALE = cypher("derive/clear_stale")
+STALE_PEOPLE = query("derive/stale_people")
+FIRST_APPEARANCE = query("derive/first_appearance")
+WAITING_REFEREES = query("derive/waiting_referees")
+REFERRER = query("derive/referrer")
+HOME = query("derive/home")
+DESCENDANTS = query("derive/descendants")
+KNOWS = query("derive/knows")
+INTERESTS = query("derive/interests")
+CLEAR_STALE = query("derive/clear_stale")
 
 BATCH = 2_000
 
@@ -42,14 +42,13 @@ class DeriveReport:
     step_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _run(
-    gateway: Gateway, query: LiteralString, ids: Iterable[str], **params: Any
-) -> list[dict[str, Any]]:
+def _run(gateway: Gateway, step: Query, ids: Iterable[str], **params: Any) -> list[dict[str, Any]]:
     """Runs a step over `ids` in batches, `load_writers` transactions at a time. Within a step
     the batches are independent (deadlocks between them are transient and retried)."""
 
     def work(batch: list[str]) -> list[dict[str, Any]]:
-        return gateway.write_tx(lambda tx: tx.run(query, ids=batch, **params).data())
+        run = gateway.read if step.mode == "read" else gateway.write
+        return run(step, ids=batch, **params)
 
     batches = list(batched(sorted(set(ids)), BATCH))
     if len(batches) <= 1:
@@ -97,5 +96,5 @@ def derive_people(gateway: Gateway, ids: list[str], as_of: datetime | None = Non
 
 def derive_stale(gateway: Gateway, as_of: datetime | None = None) -> DeriveReport:
     """Recomputes derived data for every person marked :Stale."""
-    ids = [r["id"] for r in gateway.read_text(STALE_PEOPLE)]
+    ids = [r["id"] for r in gateway.read(STALE_PEOPLE)]
     return derive_people(gateway, ids, as_of)

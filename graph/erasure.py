@@ -18,9 +18,10 @@ from pydantic import BaseModel
 from fission.errors import NotFound
 from graph.derive import derive_stale
 from graph.gateway import Gateway
-from graph.queries import cypher
+from graph.queries import query
 
-ERASE = cypher("erasure/erase_person")
+ERASE = query("erasure/erase_person")
+ERASED_AMONG = query("erasure/erased_among")
 
 
 class ErasureReport(BaseModel):
@@ -36,9 +37,7 @@ def id_hash(person_id: str) -> str:
 
 
 def erase_person(gateway: Gateway, person_id: str) -> ErasureReport:
-    rows = gateway.write_tx(
-        lambda tx: tx.run(ERASE, person_id=person_id, id_sha256=id_hash(person_id)).data()
-    )
+    rows = gateway.write(ERASE, person_id=person_id, id_sha256=id_hash(person_id))
     if not rows:
         raise NotFound(f"No person {person_id}.")
     derive_stale(gateway)
@@ -57,5 +56,5 @@ def erased_ids(gateway: Gateway, person_ids: set[str]) -> set[str]:
     if not person_ids:
         return set()
     by_hash = {id_hash(p): p for p in person_ids}
-    rows = gateway.read("erasure/erased_among", hashes=list(by_hash))
+    rows = gateway.read(ERASED_AMONG, hashes=list(by_hash))
     return {by_hash[r["id_sha256"]] for r in rows}

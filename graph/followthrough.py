@@ -31,11 +31,11 @@ from pydantic import BaseModel, Field
 from fission.errors import InvalidInput, NotFound
 from graph.gateway import Gateway
 from graph.keynodes import key_nodes
-from graph.queries import cypher
+from graph.queries import query
 
-RECORD = cypher("followthrough/record_recommendations")
-RECOMMENDED = cypher("followthrough/recommended")
-NOTED_PEOPLE = cypher("followthrough/noted_people")
+RECORD = query("followthrough/record_recommendations")
+RECOMMENDED = query("followthrough/recommended")
+NOTED_PEOPLE = query("followthrough/noted_people")
 
 
 class Funnel(BaseModel):
@@ -73,10 +73,6 @@ def _aware(value: datetime, name: str) -> datetime:
     return value
 
 
-def _native(value: Any) -> datetime | None:
-    return value.to_native() if value is not None else None
-
-
 def record_recommendations(
     gateway: Gateway,
     staff_id: str,
@@ -92,7 +88,7 @@ def record_recommendations(
     """
     _aware(at, "at")
     row = gateway.write(
-        "followthrough/record_recommendations",
+        RECORD,
         staff_id=staff_id,
         person_ids=list(person_ids),
         at=at,
@@ -140,10 +136,8 @@ def follow_through(
     if start >= end:
         raise InvalidInput("start must be before end")
     keys = [k.person_id for k in key_nodes(gateway, store_id)]
-    recs = gateway.read("followthrough/recommended", store_id=store_id, start=start, end=end)
-    noted = gateway.read(
-        "followthrough/noted_people", store_id=store_id, ids=keys, start=start, end=end
-    )
+    recs = gateway.read(RECOMMENDED, store_id=store_id, start=start, end=end)
+    noted = gateway.read(NOTED_PEOPLE, store_id=store_id, ids=keys, start=start, end=end)
     per_staff: dict[str, list[Funnel]] = defaultdict(list)
     for (staff_id, _), funnel in _funnels(recs, "staff_id", "person_id").items():
         per_staff[staff_id].append(funnel)
@@ -161,9 +155,9 @@ def follow_through(
             FollowedPerson(
                 staff_id=r["staff_id"],
                 person_id=r["person_id"],
-                recommended_at=_native(r["recommended_at"]),
-                noted_at=_native(r["noted_at"]),
-                ordered_at=_native(r["ordered_at"]),
+                recommended_at=r["recommended_at"],
+                noted_at=r["noted_at"],
+                ordered_at=r["ordered_at"],
             )
             for r in recs
         ]
@@ -172,8 +166,8 @@ def follow_through(
                 staff_id=None,
                 person_id=r["person_id"],
                 recommended_at=None,
-                noted_at=_native(r["noted_at"]),
-                ordered_at=_native(r["ordered_at"]),
+                noted_at=r["noted_at"],
+                ordered_at=r["ordered_at"],
             )
             for r in noted
         ],

@@ -1,32 +1,86 @@
-"""The one gateway to Neo4j: one driver per process, explicit read and write transactions.
+"""The one gateway to Neo4j: one driver per process, and a small set of methods that say read
+or write.
 
-Reads run in read transactions (routed to replicas in a cluster) and writes in write
-transactions; the driver retries a transaction function only on retryable errors (transient
-errors, lost connections). The database name is always given, which also saves a round trip.
+- `read(query, **params)` runs in a read transaction (routed to a secondary in a cluster);
+- `write(query, **params)` and `write_batches(query, rows)` run in write transactions;
+- `write_tx(work)` runs several writes as one transaction (`work(tx)` calls `tx.run`);
+- `apply_schema(query)` runs a schema file's statements.
+
+Each method checks the mode the query file declares (graph.queries), names the database on
+every call, and lets the driver retry a transaction only on retryable errors (transient
+errors, lost connections). One result transformer (`to_python`) turns every value Neo4j
+returns into plain Python: temporals into `datetime`/`date`, nodes and relationships into
+dicts of their properties. A plain string is ad-hoc Cypher, read only: the analysts'
+notebooks and the tests use it; the project's own code runs only query files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, LiteralString, TypeVar
 
-import pandas as pd
-from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import ServiceUnavailable
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Record, Result, RoutingControl
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.graph import Node, Path, Relationship
 
-from fission.errors import DatabaseUnavailable
+from fission.errors import ConfigurationError, DatabaseUnavailable
 from fission.settings import Settings
-from graph.queries import cypher
+from graph.queries import Mode, Query
 
 T = TypeVar("T")
 Row = dict[str, Any]
+_PLAIN = (str, int, float, bool, type(None))
 
 
 def batched(rows: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(rows)
     while batch := list(islice(it, size)):
         yield batch
+
+
+def to_python(value: Any) -> Any:
+    """A value as Neo4j returned it, in plain Python (see the module docstring)."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, list):
+        return [to_python(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_python(v) for k, v in value.items()}
+    if isinstance(value, Node | Relationship):
+        return {k: to_python(v) for k, v in value.items()}
+    if isinstance(value, Path):
+        return [to_python(node) for node in value.nodes]
+    if hasattr(value, "to_native"):  # neo4j.time DateTime, Date, Time
+        return value.to_native()
+    return value
+
+
+def _row(record: Record) -> Row:
+    return {key: to_python(value) for key, value in record.items()}
+
+
+def rows(result: Result) -> list[Row]:
+    """The result transformer: every record as a dict of plain Python values."""
+    return [_row(record) for record in result]
+
+
+class Tx:
+    """A write transaction in progress, for `Gateway.write_tx`."""
+
+    def __init__(self, tx: ManagedTransaction) -> None:
+        self._tx = tx
+
+    def run(self, query: Query, **params: Any) -> list[Row]:
+        _check_mode(query, "write")
+        return rows(self._tx.run(query.text, params))
+
+
+def _check_mode(query: Query, mode: Mode) -> None:
+    if query.mode != mode:
+        raise ConfigurationError(
+            f"cypher/{query.name}.cypher is declared `{query.mode}`, but was run as `{mode}`"
+        )
 
 
 class Gateway:
@@ -57,45 +111,65 @@ class Gateway:
             records, _, _ = self.driver.execute_query(
                 "CALL dbms.components() YIELD versions RETURN versions[0] AS version",
                 database_=self.database,
+                routing_=RoutingControl.READ,
             )
-        except (ServiceUnavailable, OSError) as exc:
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise DatabaseUnavailable(f"Neo4j at {self.settings.neo4j_uri}: {exc}") from exc
         return str(records[0]["version"])
 
-    def read(self, name: str, **params: Any) -> list[Row]:
-        """Runs the named query in a read transaction and returns its rows as dicts."""
-        return self.read_text(cypher(name), **params)
+    def read(self, query: Query | LiteralString, **params: Any) -> list[Row]:
+        """Runs a read query (or ad-hoc read-only Cypher) in a read transaction."""
+        if isinstance(query, Query):
+            _check_mode(query, "read")
+            text = query.text
+        else:
+            text = query
+        result: list[Row] = self.driver.execute_query(
+            text,
+            params,
+            database_=self.database,
+            routing_=RoutingControl.READ,
+            result_transformer_=rows,
+        )
+        return result
 
-    def read_text(self, text: LiteralString, **params: Any) -> list[Row]:
-        def work(tx: ManagedTransaction) -> list[Row]:
-            return [record.data() for record in tx.run(text, params)]
+    def write(self, query: Query, **params: Any) -> list[Row]:
+        """Runs a write query in a write transaction and returns its rows."""
+        _check_mode(query, "write")
+        result: list[Row] = self.driver.execute_query(
+            query.text,
+            params,
+            database_=self.database,
+            routing_=RoutingControl.WRITE,
+            result_transformer_=rows,
+        )
+        return result
 
+    def write_tx(self, work: Callable[[Tx], T]) -> T:
+        """Runs `work` as one write transaction: all of it commits, or none of it. The driver
+        retries it on retryable errors, so `work` must not have other side effects."""
         with self.driver.session(database=self.database) as session:
-            return session.execute_read(work)
-
-    def read_df(self, name: str, **params: Any) -> pd.DataFrame:
-        return pd.DataFrame(self.read(name, **params))
-
-    def write(self, name: str, **params: Any) -> list[Row]:
-        """Runs the named query in a write transaction and returns its rows as dicts."""
-        text = cypher(name)
-
-        def work(tx: ManagedTransaction) -> list[Row]:
-            return [record.data() for record in tx.run(text, params)]
-
-        with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
-
-    def write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
-        """Runs `work` as one write transaction: all of it commits, or none of it."""
-        with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+            return session.execute_write(lambda tx: work(Tx(tx)))
 
     def write_batches(
-        self, name: str, rows: Sequence[Row], batch_size: int | None = None, **params: Any
+        self,
+        query: Query,
+        rows: Sequence[Mapping[str, Any]],
+        batch_size: int | None = None,
+        **params: Any,
     ) -> int:
         """`UNWIND $rows` writes, one transaction per batch; returns the rows written."""
         size = batch_size or self.settings.load_batch_rows
         for batch in batched(rows, size):
-            self.write(name, rows=batch, **params)
+            self.write(query, rows=batch, **params)
         return len(rows)
+
+    def apply_schema(self, query: Query) -> int:
+        """Runs a schema file's statements (each in its own transaction, as DDL must), then
+        waits until every index is online; returns how many statements ran."""
+        _check_mode(query, "schema")
+        with self.driver.session(database=self.database) as session:
+            for statement in query.statements():
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+        return len(query.statements())

@@ -26,14 +26,14 @@ from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
 from graph.gateway import Gateway, Row
-from graph.queries import cypher
+from graph.queries import query
 
-BRAND_EDGES = cypher("influence/engagement_edges")
-STORE_EDGES = cypher("influence/store_engagement_edges")
-PEOPLE = cypher("influence/people")
-WRITE_SCORES = cypher("influence/write_scores")
-TOP_BRAND = cypher("influence/top_brand")
-TOP_STORE = cypher("influence/top_store")
+BRAND_EDGES = query("influence/engagement_edges")
+STORE_EDGES = query("influence/store_engagement_edges")
+PEOPLE = query("influence/people")
+WRITE_SCORES = query("influence/write_scores")
+TOP_BRAND = query("influence/top_brand")
+TOP_STORE = query("influence/top_store")
 
 DAMPING = 0.85
 WRITE_BATCH = 10_000
@@ -139,11 +139,9 @@ def engagement_edges(gateway: Gateway, store_id: str | None = None) -> pd.DataFr
     store network's people. For notebooks and for building the networkx reference.
     """
     if store_id is None:
-        frame = _explode(gateway.read_text(BRAND_EDGES))
+        frame = _explode(gateway.read(BRAND_EDGES))
     else:
-        frame = pd.DataFrame(
-            gateway.read_text(STORE_EDGES, store_id=store_id), columns=EDGE_COLUMNS
-        )
+        frame = pd.DataFrame(gateway.read(STORE_EDGES, store_id=store_id), columns=EDGE_COLUMNS)
     return frame.sort_values(["visitor", "sharer"], ignore_index=True)
 
 
@@ -164,8 +162,8 @@ def refresh_influence(gateway: Gateway, now: datetime | None = None) -> Influenc
         steps[name] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
 
-    edges = _explode(gateway.read_text(BRAND_EDGES))
-    home = _homes(gateway.read_text(PEOPLE))
+    edges = _explode(gateway.read(BRAND_EDGES))
+    home = _homes(gateway.read(PEOPLE))
     step("read")
 
     brand = pagerank(edges)
@@ -196,7 +194,7 @@ def refresh_influence(gateway: Gateway, now: datetime | None = None) -> Influenc
         for pid, infl, sinfl, pct in scores.itertuples()
     ]
     step("percentiles")
-    gateway.write_batches("influence/write_scores", rows, WRITE_BATCH, at=computed_at)
+    gateway.write_batches(WRITE_SCORES, rows, WRITE_BATCH, at=computed_at)
     step("write")
 
     return InfluenceReport(
@@ -240,10 +238,10 @@ def top_influencers(
     if limit < 1:
         raise InvalidInput("limit must be at least 1")
     if store_id is None:
-        rows = gateway.read_text(TOP_BRAND, limit=limit)
+        rows = gateway.read(TOP_BRAND, limit=limit)
         key = "influence"
     else:
-        rows = gateway.read_text(TOP_STORE, store_id=store_id, limit=limit)
+        rows = gateway.read(TOP_STORE, store_id=store_id, limit=limit)
         if not rows or not rows[0]["store_found"]:
             raise NotFound(f"store {store_id}")
         rows = [r for r in rows if r["id"] is not None]

@@ -2,23 +2,45 @@
 
 A key node is a customer (a non-staff person whose home is the store) who is among the
 ⌈top_share⌉ highest store influence of the store's customers (ties included), or who reaches
-at least `min_reach3` people within 3 generations of the referral forest. Store influence is
-the stored `Person.store_influence`, so `graph.influence.refresh_influence` must have run
-after the last load; people never scored count as 0.
+at least `min_reach3` people within 3 generations of the referral forest. The two thresholds
+come from the settings (`FISSION_KEY_NODE_TOP_SHARE`, `FISSION_KEY_NODE_MIN_REACH3`) through
+`KeyNodeRule.from_settings`, so every answer that names key nodes uses the same ones; the
+rule itself is written once, in `cypher/keynodes/store.cypher`. Store influence is the stored
+`Person.store_influence`, so `graph.influence.refresh_influence` must have run after the last
+load; people never scored count as 0.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from fission.settings import Settings
 from graph.gateway import Gateway, Row
-from graph.queries import cypher
+from graph.queries import query
 
-STORE_KEY_NODES = cypher("keynodes/store")
+STORE_KEY_NODES = query("keynodes/store")
 
-TOP_SHARE = 0.01
-MIN_REACH3 = 10
+
+@dataclass(frozen=True)
+class KeyNodeRule:
+    """The two thresholds of DESIGN.md §5 "Key node"."""
+
+    top_share: float
+    min_reach3: int
+
+    def __post_init__(self) -> None:
+        if not 0 < self.top_share <= 1:
+            raise InvalidInput("top_share must be in (0, 1]")
+        if self.min_reach3 < 1:
+            raise InvalidInput("min_reach3 must be at least 1")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KeyNodeRule:
+        return cls(settings.key_node_top_share, settings.key_node_min_reach3)
 
 
 class KeyNode(BaseModel):
@@ -41,23 +63,16 @@ class KeyNode(BaseModel):
     reasons: list[str]
 
 
-def influence_reason(top_share: float, rank: int, customers: int) -> str:
-    return f"top {top_share * 100:g}% influence in store (rank {rank} of {customers})"
-
-
-def reach_reason(reach3: int) -> str:
-    return f"reaches {reach3} {'person' if reach3 == 1 else 'people'} within 3 generations"
-
-
-def _key_node(
-    row: Row, store_id: str, customers: int, top_share: float, min_reach3: int
-) -> KeyNode:
-    high_reach = row["reach3"] >= min_reach3
+def _key_node(row: Row, store_id: str, customers: int, rule: KeyNodeRule) -> KeyNode:
+    high_reach = row["reach3"] >= rule.min_reach3
     reasons = []
     if row["top"]:
-        reasons.append(influence_reason(top_share, row["rank"], customers))
+        reasons.append(
+            f"top {rule.top_share * 100:g}% influence in store (rank {row['rank']} of {customers})"
+        )
     if high_reach:
-        reasons.append(reach_reason(row["reach3"]))
+        people = "person" if row["reach3"] == 1 else "people"
+        reasons.append(f"reaches {row['reach3']} {people} within 3 generations")
     return KeyNode(
         person_id=row["id"],
         store_id=store_id,
@@ -78,24 +93,25 @@ def _key_node(
 def key_nodes(
     gateway: Gateway,
     store_id: str,
-    top_share: float = TOP_SHARE,
-    min_reach3: int = MIN_REACH3,
+    rule: KeyNodeRule | None = None,
+    *,
+    person_ids: Sequence[str] | None = None,
 ) -> list[KeyNode]:
     """The store's key nodes (DESIGN.md §5 "Key node"), highest store influence first.
 
-    `top_share` (default 1%) and `min_reach3` (default 10) are the two thresholds. Reads stored
-    store influence: run `refresh_influence` after loads. Unknown store -> NotFound; a store
-    without customers has none.
+    `rule` defaults to the settings' thresholds. With `person_ids`, only those of them who are
+    key nodes (each still ranked among all the store's customers). Reads stored store
+    influence: run `refresh_influence` after loads. Unknown store -> NotFound; a store without
+    customers has none.
     """
-    if not 0 < top_share <= 1:
-        raise InvalidInput("top_share must be in (0, 1]")
-    if min_reach3 < 1:
-        raise InvalidInput("min_reach3 must be at least 1")
-    row = gateway.read_text(
-        STORE_KEY_NODES, store_id=store_id, top_share=top_share, min_reach3=min_reach3
+    rule = rule or KeyNodeRule.from_settings(gateway.settings)
+    row = gateway.read(
+        STORE_KEY_NODES,
+        store_id=store_id,
+        top_share=rule.top_share,
+        min_reach3=rule.min_reach3,
+        person_ids=list(person_ids) if person_ids is not None else None,
     )[0]
     if not row["found"]:
         raise NotFound(f"store {store_id}")
-    return [
-        _key_node(node, store_id, row["customers"], top_share, min_reach3) for node in row["nodes"]
-    ]
+    return [_key_node(node, store_id, row["customers"], rule) for node in row["nodes"]]

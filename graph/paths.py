@@ -13,9 +13,10 @@ from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
 from graph.gateway import Gateway
-from graph.queries import cypher
+from graph.queries import query
+from graph.roles import role_of
 
-INTRODUCTION = cypher("paths/introduction")
+INTRODUCTION = query("paths/introduction")
 
 MAX_HOPS = 6
 
@@ -52,13 +53,10 @@ class IntroductionPath(BaseModel):
 
 
 def _person(node: dict[str, Any]) -> PathPerson:
-    if node["staff"]:
-        role = node["role"] or "staff"
-    else:
-        role = "agent" if node["agent"] else "member" if node["member"] else "prospect"
+    role = role_of(staff=node["staff"], agent=node["agent"], member=node["member"])
     return PathPerson(
         person_id=node["id"],
-        role=role,
+        role=(node["role"] or role) if role == "staff" else role,
         display_name=node["display_name"] if node["staff"] else None,
     )
 
@@ -97,7 +95,7 @@ def introduction_paths(
     order of `target_ids`. Unknown staff member or target -> NotFound."""
     if not target_ids:
         return []
-    rows = gateway.read_text(INTRODUCTION, staff_id=staff_id, target_ids=target_ids)
+    rows = gateway.read(INTRODUCTION, staff_id=staff_id, target_ids=target_ids)
     if not rows[0]["staff_found"]:
         raise NotFound(f"staff member {staff_id}")
     missing = [r["target_id"] for r in rows if not r["target_found"]]

@@ -1,26 +1,21 @@
 """A person's profile: who they are, whom they brought, how influential they are, what they like
-(DESIGN.md §5 "Referrer", "Reach", "Influence", "Key node", "Interest tags"), in one query.
+(DESIGN.md §5 "Referrer", "Reach", "Influence", "Key node", "Interest tags"): one query, plus the
+key-node rule of graph.keynodes for a customer.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
 from graph.gateway import Gateway
-from graph.keynodes import MIN_REACH3, TOP_SHARE, influence_reason, reach_reason
-from graph.queries import cypher
+from graph.keynodes import KeyNodeRule, key_nodes
+from graph.queries import query
+from graph.roles import roles_of
 
-PROFILE = cypher("people/profile")
-
-
-def native(value: Any) -> Any:
-    """Neo4j temporal values as Python datetimes (anything else unchanged)."""
-    return value.to_native() if hasattr(value, "to_native") else value
+PROFILE = query("people/profile")
 
 
 class Interest(BaseModel):
@@ -90,57 +85,42 @@ class PersonProfile(BaseModel):
     last_order_at: datetime | None
 
 
-def _roles(row: dict[str, Any]) -> list[str]:
-    roles = [name for name in ("staff", "member", "agent") if row[name]]
-    return roles or ["prospect"]
-
-
 def person_profile(
     gateway: Gateway,
     person_id: str,
     store_id: str | None = None,
-    top_share: float = TOP_SHARE,
-    min_reach3: int = MIN_REACH3,
+    rule: KeyNodeRule | None = None,
 ) -> PersonProfile:
-    """Everything known about a person, in one round trip.
+    """Everything known about a person.
 
     With `store_id`, a person whose home is another store (or none) is reported as NotFound, so
     that a store-scoped caller cannot learn they exist; an unknown person is NotFound too. The
-    key-node test uses `top_share` / `min_reach3` and the stored store influence (DESIGN.md §5
-    "Key node").
+    key-node test is `graph.keynodes.key_nodes` for this one person (DESIGN.md §5 "Key node";
+    `rule` defaults to the settings' thresholds).
     """
-    rows = gateway.read_text(
-        PROFILE,
-        person_id=person_id,
-        store_id=store_id,
-        top_share=top_share,
-        min_reach3=min_reach3,
-    )
+    rows = gateway.read(PROFILE, person_id=person_id, store_id=store_id)
     if not rows:
         raise NotFound(f"person {person_id}")
     row = rows[0]
-    customers, rank = row["customers"], row["higher"] + 1
-    # Same rule as keynodes/store: ranked among the ⌈top_share⌉ of the home store's customers.
-    top_k = min(math.ceil(round(top_share * customers, 9)), customers)
-    customer = row["store_id"] is not None and not row["staff"]
-    reasons = []
-    if customer and row["store_influence"] > 0 and rank <= top_k:
-        reasons.append(influence_reason(top_share, rank, customers))
-    if customer and row["reach3"] >= min_reach3:
-        reasons.append(reach_reason(row["reach3"]))
+    key = (
+        key_nodes(gateway, row["store_id"], rule, person_ids=[person_id])
+        if row["store_id"] is not None and not row["staff"]
+        else []
+    )
+    reasons = key[0].reasons if key else []
     return PersonProfile(
         person_id=row["id"],
-        roles=_roles(row),
+        roles=roles_of(staff=row["staff"], agent=row["agent"], member=row["member"]),
         staff_role=row["role"] if row["staff"] else None,
         display_name=row["display_name"] if row["staff"] else None,
-        member_since=native(row["member_since"]) if row["member"] else None,
-        agent_since=native(row["agent_since"]) if row["agent"] else None,
+        member_since=row["member_since"] if row["member"] else None,
+        agent_since=row["agent_since"] if row["agent"] else None,
         store_id=row["store_id"],
         store_name=row["store_name"],
-        first_seen=native(row["first_seen"]),
+        first_seen=row["first_seen"],
         first_kind=row["first_kind"],
         referrer_id=row["referrer_id"],
-        referred_at=native(row["referred_at"]),
+        referred_at=row["referred_at"],
         direct_referrals=row["reach1"],
         reach1=row["reach1"],
         reach2=row["reach2"],
@@ -150,26 +130,26 @@ def person_profile(
         influence=row["influence"],
         store_influence=row["store_influence"],
         store_influence_pct=row["store_influence_pct"],
-        influence_at=native(row["influence_at"]),
+        influence_at=row["influence_at"],
         key_node=bool(reasons),
         key_node_reasons=reasons,
         interests=[Interest(**i) for i in row["interests"]],
         manual_tags=[
-            ManualTag(tag=t["tag"], times=t["times"], last_at=native(t["last_at"]))
+            ManualTag(tag=t["tag"], times=t["times"], last_at=t["last_at"])
             for t in row["manual_tags"]
         ],
-        notes=[Note(**{**n, "at": native(n["at"])}) for n in row["notes"]],
+        notes=[Note(**n) for n in row["notes"]],
         staff_friends=[
             StaffFriend(
                 staff_id=f["id"],
                 display_name=f["display_name"],
                 role=f["role"],
                 store_id=f["store_id"],
-                since=native(f["since"]),
+                since=f["since"],
             )
             for f in row["staff_friends"]
         ],
         order_count=row["order_count"],
         order_total=float(row["order_total"]),
-        last_order_at=native(row["last_order_at"]),
+        last_order_at=row["last_order_at"],
     )

@@ -7,20 +7,19 @@ referrer per person, so every descendant of a person is reached by exactly one p
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from graph.forest import structural_virality
 from graph.gateway import Gateway
-from graph.queries import cypher
+from graph.queries import query
 
-DEPTH_COUNTS = cypher("reach/depth_counts")
-PROFILE = cypher("reach/profile")
-CASCADE = cypher("reach/cascade")
-TREE_EDGES = cypher("reach/tree_edges")
+DEPTH_COUNTS = query("reach/depth_counts")
+PROFILE = query("reach/profile")
+CASCADE = query("reach/cascade")
+TREE_EDGES = query("reach/tree_edges")
 
 MAX_K = 6
 
@@ -56,7 +55,7 @@ def reach(gateway: Gateway, person_id: str, k: int) -> int:
     """
     if not 1 <= k <= MAX_K:
         raise InvalidInput(f"k must be between 1 and {MAX_K}, got {k}")
-    rows = gateway.read_text(DEPTH_COUNTS, person_id=person_id)
+    rows = gateway.read(DEPTH_COUNTS, person_id=person_id)
     if not rows[0]["found"]:
         raise NotFound(f"person {person_id}")
     return sum(d["people"] for d in rows[0]["depths"] if d["depth"] <= k)
@@ -68,7 +67,7 @@ def reach_profile(gateway: Gateway, person_id: str) -> dict[int | str, int | flo
     Returns `{1: reach1, 2: reach2, 3: reach3, "cascade_size": int, "network_revenue": float}`.
     Unknown person -> NotFound.
     """
-    row = gateway.read_text(PROFILE, person_id=person_id)[0]
+    row = gateway.read(PROFILE, person_id=person_id)[0]
     if not row["found"]:
         raise NotFound(f"person {person_id}")
     return {
@@ -91,7 +90,7 @@ def cascade_tree(
     """
     if max_depth < 0 or max_nodes < 1:
         raise InvalidInput("max_depth must not be negative and max_nodes must be at least 1")
-    row = gateway.read_text(
+    row = gateway.read(
         CASCADE, person_id=person_id, max_depth=max_depth, max_descendants=max_nodes - 1
     )[0]
     if not row["found"]:
@@ -101,7 +100,7 @@ def cascade_tree(
             person_id=n["id"],
             depth=n["depth"],
             parent_id=n["parent"],
-            referred_at=n["at"].to_native() if n["at"] is not None else None,
+            referred_at=n["at"],
             staff=n["staff"],
             member=n["member"],
             agent=n["agent"],
@@ -116,51 +115,10 @@ def cascade_tree(
     )
 
 
-def structural_virality(edges: Iterable[tuple[str, str]]) -> float | None:
-    """Structural virality of a tree given as (parent, child) edges (DESIGN.md §5).
-
-    Goel et al. 2015: the mean shortest-path distance over all pairs of the tree's n nodes,
-    computed in O(n) as 2W / (n (n - 1)) from the Wiener index W = sum over edges of
-    size * (n - size), `size` being the number of nodes below the edge. About 2 for a star,
-    (n + 1) / 3 for a chain; None for fewer than 2 nodes. The edges must form one tree.
-    """
-    children: dict[str, list[str]] = defaultdict(list)
-    has_parent: set[str] = set()
-    nodes: set[str] = set()
-    for parent, child in edges:
-        if child in has_parent:
-            raise ValueError(f"{child} has two parents: not a tree")
-        children[parent].append(child)
-        has_parent.add(child)
-        nodes.update((parent, child))
-    n = len(nodes)
-    if n < 2:
-        return None
-    roots = nodes - has_parent
-    if len(roots) != 1:
-        raise ValueError(f"expected one tree, found {len(roots)} roots")
-    # Iterative DFS: order parents before children, then add sizes up in reverse.
-    order: list[str] = []
-    stack = [next(iter(roots))]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        stack.extend(children.get(node, ()))
-    if len(order) != n:
-        raise ValueError("edges contain a cycle: not a tree")
-    size = dict.fromkeys(order, 1)
-    wiener = 0
-    for node in reversed(order):
-        for child in children.get(node, ()):
-            size[node] += size[child]
-            wiener += size[child] * (n - size[child])
-    return 2.0 * wiener / (n * (n - 1))
-
-
 def tree_virality(gateway: Gateway, root_id: str) -> float | None:
     """Structural virality of the referral tree under `root_id` (DESIGN.md §5); None when the
     person referred nobody. Unknown person -> NotFound."""
-    row = gateway.read_text(TREE_EDGES, person_id=root_id)[0]
+    row = gateway.read(TREE_EDGES, person_id=root_id)[0]
     if not row["found"]:
         raise NotFound(f"person {root_id}")
     return structural_virality(zip(row["parents"], row["children"], strict=True))

@@ -23,13 +23,13 @@ from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
 from graph.gateway import Gateway, Row
-from graph.keynodes import MIN_REACH3, TOP_SHARE, KeyNode, key_nodes
+from graph.keynodes import KeyNode, KeyNodeRule, key_nodes
 from graph.paths import IntroductionPath, introduction_paths
 from graph.people import Interest
-from graph.queries import cypher
+from graph.queries import query
 
-STAFF_STORE = cypher("recommend/staff_store")
-CANDIDATES = cypher("recommend/candidates")
+STAFF_STORE = query("recommend/staff_store")
+CANDIDATES = query("recommend/candidates")
 
 NOTED_WINDOW = timedelta(days=14)
 ACTIVE_WINDOW = timedelta(days=30)
@@ -86,8 +86,7 @@ def recommended_contacts(
     topic: str | None = None,
     limit: int = 10,
     now: datetime | None = None,
-    top_share: float = TOP_SHARE,
-    min_reach3: int = MIN_REACH3,
+    rule: KeyNodeRule | None = None,
 ) -> list[Recommendation]:
     """Whom staff member `staff_id` should contact, best first (DESIGN.md §5).
 
@@ -101,15 +100,13 @@ def recommended_contacts(
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         raise InvalidInput("now must be timezone-aware")
-    stores = gateway.read_text(STAFF_STORE, staff_id=staff_id)
+    stores = gateway.read(STAFF_STORE, staff_id=staff_id)
     if not stores:
         raise NotFound(f"staff member {staff_id}")
-    nodes = {
-        n.person_id: n for n in key_nodes(gateway, stores[0]["store_id"], top_share, min_reach3)
-    }
+    nodes = {n.person_id: n for n in key_nodes(gateway, stores[0]["store_id"], rule)}
     if not nodes:
         return []
-    rows = gateway.read_text(
+    rows = gateway.read(
         CANDIDATES,
         staff_id=staff_id,
         ids=sorted(nodes),

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from graph.gateway import Gateway
-from graph.queries import statements
+from graph.queries import query
 
-SCHEMA = statements("schema/constraints")
+SCHEMA = query("schema/constraints")
 
 
 def apply_schema(gateway: Gateway) -> int:
     """Creates what is missing and waits until every index is online; returns statements run."""
-    with gateway.driver.session(database=gateway.database) as session:
-        for statement in SCHEMA:
-            session.run(statement).consume()
-        session.run("CALL db.awaitIndexes(300)").consume()
-    return len(SCHEMA)
+    return gateway.apply_schema(SCHEMA)

@@ -17,41 +17,41 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, LiteralString
+from typing import Any, Literal
 
-from neo4j import ManagedTransaction
 from neo4j.exceptions import ConstraintError
 from pydantic import ValidationError
 
 from fission.errors import InvalidInput
 from graph.derive import DeriveReport, derive_stale
 from graph.erasure import erased_ids
-from graph.gateway import Gateway, batched
-from graph.queries import cypher
+from graph.gateway import Gateway, Tx, batched
+from graph.queries import Query, query
 from graph.schema import apply_schema
 from loaders.models import MODEL_BY_KIND, ROW_MODELS, InputRow, explain, is_blank
 from loaders.readers import RawReject, detect_kind, file_format, read_chunks
 
 KIND_ORDER = [model.kind for model in ROW_MODELS]
 # One query per type checks each row against the graph and writes the rows that pass.
-WRITES: dict[str, LiteralString] = {kind: cypher(f"load/{kind}") for kind in KIND_ORDER}
+WRITES: dict[str, Query] = {kind: query(f"load/{kind}") for kind in KIND_ORDER}
 
 
-_STATUS = {"ok": "loaded", "reject": "rejected"}
+# What happened to one row or event, in the words the load queries, reports and API all use.
+Status = Literal["accepted", "duplicate", "pending", "rejected"]
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What happened to one row: 'loaded', 'duplicate', 'pending' or 'rejected'."""
+    """What happened to one row, with the reason when it was not accepted."""
 
-    status: str
+    status: Status
     reason: str | None = None
 
 
 @dataclass
 class KindStats:
     read: int = 0
-    loaded: int = 0
+    accepted: int = 0
     duplicates: int = 0
     rejected: int = 0
 
@@ -83,7 +83,7 @@ class LoadReport:
             "files": self.files,
             "per_type": {k: vars(v) for k, v in self.stats.items()},
             "read": self.total("read"),
-            "loaded": self.total("loaded"),
+            "accepted": self.total("accepted"),
             "duplicates": self.total("duplicates"),
             "rejected": self.total("rejected"),
             "load_seconds": round(self.load_seconds, 3),
@@ -165,13 +165,13 @@ def apply_batch(gateway: Gateway, kind: str, models: Sequence[InputRow]) -> list
         _same_share_id_twice(params, verdicts)
     to_write = [p for p, v in zip(params, verdicts, strict=True) if v is None]
 
-    def work(tx: ManagedTransaction) -> list[Verdict | None]:
+    def work(tx: Tx) -> list[Verdict | None]:
         result = list(verdicts)
         for wave in _waves(kind, to_write):
             for i in (p["i"] for p in wave):
-                result[i] = Verdict("loaded")
+                result[i] = Verdict("accepted")
             for row in tx.run(WRITES[kind], rows=wave):
-                result[row["i"]] = Verdict(_STATUS.get(row["status"], row["status"]), row["reason"])
+                result[row["i"]] = Verdict(row["status"], row["reason"])
         return result
 
     done = gateway.write_tx(work) if to_write else verdicts
@@ -371,8 +371,8 @@ def _record(
     (None: pending rows are final and rejected)."""
     key = MODEL_BY_KIND[kind].key
     for item, verdict in zip(batch, verdicts, strict=True):
-        if verdict.status == "loaded":
-            stats.loaded += 1
+        if verdict.status == "accepted":
+            stats.accepted += 1
         elif verdict.status == "duplicate":
             stats.duplicates += 1
         elif verdict.status == "pending" and waiting is not None:

@@ -11,19 +11,24 @@ the graph is the same whichever way events arrive.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
+from fission.errors import InvalidInput
 from graph.derive import derive_stale
 from graph.gateway import Gateway
+from graph.queries import query
 from loaders.models import EVENT_KINDS, MODEL_BY_KIND, InputRow
-from loaders.pipeline import KIND_ORDER, apply_batch, validate
+from loaders.pipeline import KIND_ORDER, Status, apply_batch, validate
 
-Status = Literal["accepted", "duplicate", "pending", "rejected"]
 EVENT_TYPES = {kind.removesuffix("s"): kind for kind in EVENT_KINDS}  # "visit" -> "visits"
 RETRY_LIMIT = 10_000
+HOLD = query("ingest/hold")
+HELD_EVENTS = query("ingest/held_events")
+RELEASE = query("ingest/release")
 
 
 class EventStatus(BaseModel):
@@ -34,6 +39,18 @@ class EventStatus(BaseModel):
     reason: str | None = None
 
 
+class NoteIn(BaseModel):
+    """A note a store app records (POST /staff/{id}/notes): the note event without its staff
+    member, time and id, which default to the caller's staff member, now and a new id."""
+
+    person_id: str
+    kind: Literal["contacted", "visited", "tag"]
+    text: str | None = Field(None, max_length=500)
+    tag: str | None = Field(None, max_length=64, description="Required when kind is tag.")
+    at: AwareDatetime | None = Field(None, description="When; default now.")
+    event_id: str | None = Field(None, description="Client id, so a retry is not a second note.")
+
+
 class IngestResult(BaseModel):
     accepted: int
     duplicates: int
@@ -41,14 +58,6 @@ class IngestResult(BaseModel):
     rejected: int
     released_from_hold: int
     events: list[EventStatus]
-
-
-_VERDICT: dict[str, Status] = {
-    "loaded": "accepted",
-    "duplicate": "duplicate",
-    "pending": "pending",
-    "rejected": "rejected",
-}
 
 
 def ingest(gateway: Gateway, events: list[dict[str, Any]]) -> IngestResult:
@@ -82,7 +91,7 @@ def ingest(gateway: Gateway, events: list[dict[str, Any]]) -> IngestResult:
             continue
         verdicts = apply_batch(gateway, kind, [model for _, model in items])
         for (index, model), verdict in zip(items, verdicts, strict=True):
-            status = _VERDICT[verdict.status]
+            status = verdict.status
             statuses[index] = EventStatus(
                 index=index,
                 event_id=model.identity(),
@@ -94,7 +103,7 @@ def ingest(gateway: Gateway, events: list[dict[str, Any]]) -> IngestResult:
                 to_hold.append(_held(kind, model, verdict.reason))
     now = datetime.now(UTC)
     if to_hold:
-        gateway.write("ingest/hold", rows=to_hold, now=now)
+        gateway.write(HOLD, rows=to_hold, now=now)
     released = retry_held(gateway)
     derive_stale(gateway)
     done = [s for s in statuses if s is not None]
@@ -119,7 +128,7 @@ def _held(kind: str, model: InputRow, reason: str | None) -> dict[str, Any]:
 
 def retry_held(gateway: Gateway) -> int:
     """Applies held events whose missing reference has arrived; returns how many left hold."""
-    held = gateway.read("ingest/held_events", limit=RETRY_LIMIT)
+    held = gateway.read(HELD_EVENTS, limit=RETRY_LIMIT)
     released: list[str] = []
     still: list[dict[str, Any]] = []
     by_kind: dict[str, list[tuple[dict[str, Any], InputRow]]] = {}
@@ -137,7 +146,29 @@ def retry_held(gateway: Gateway) -> int:
             else:
                 released.append(row["event_id"])
     if released:
-        gateway.write("ingest/release", event_ids=released)
+        gateway.write(RELEASE, event_ids=released)
     if still:
-        gateway.write("ingest/hold", rows=still, now=datetime.now(UTC))
+        gateway.write(HOLD, rows=still, now=datetime.now(UTC))
     return len(released)
+
+
+def record_note(gateway: Gateway, staff_id: str, note: NoteIn) -> EventStatus:
+    """Records a staff member's note through the same checks and write as every note event:
+    `accepted`, or `duplicate` for a retry with the same `event_id`. Invalid -> InvalidInput
+    with the reason."""
+    event_id = note.event_id or f"note-{uuid.uuid4()}"
+    raw = {
+        **note.model_dump(exclude={"at", "event_id"}),
+        "staff_id": staff_id,
+        "event_id": event_id,
+        "at": (note.at or datetime.now(UTC)).isoformat(),
+    }
+    model = validate("notes", raw)
+    if isinstance(model, str):
+        raise InvalidInput(model)
+    verdict = apply_batch(gateway, "notes", [model])[0]
+    if verdict.status in ("rejected", "pending"):
+        raise InvalidInput(verdict.reason or f"note {verdict.status}")
+    return EventStatus(
+        index=0, event_id=event_id, type="note", status=verdict.status, reason=verdict.reason
+    )

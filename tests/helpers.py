@@ -17,7 +17,7 @@ def wipe(gateway: Gateway) -> None:
 
 def counts(gateway: Gateway) -> dict[str, int]:
     """Nodes per label and relationships per type: the fingerprint reload tests compare."""
-    rows = gateway.read_text(
+    rows = gateway.read(
         "CALL db.labels() YIELD label "
         "CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } "
         "RETURN 'node:' + label AS k, c "
@@ -125,10 +125,10 @@ def reference_files(folder: Path, fmt: str = "csv") -> None:
 
 
 def referrers(gateway: Gateway) -> dict[str, str]:
-    rows = gateway.read_text("MATCH (a:Person)-[:REFERRED]->(b:Person) RETURN a.id AS a, b.id AS b")
+    rows = gateway.read("MATCH (a:Person)-[:REFERRED]->(b:Person) RETURN a.id AS a, b.id AS b")
     return {r["b"]: r["a"] for r in rows}
 
 
 def homes(gateway: Gateway) -> dict[str, str]:
-    rows = gateway.read_text("MATCH (p:Person)-[:HOME]->(s:Store) RETURN p.id AS p, s.id AS s")
+    rows = gateway.read("MATCH (p:Person)-[:HOME]->(s:Store) RETURN p.id AS p, s.id AS s")
     return {r["p"]: r["s"] for r in rows}

@@ -15,7 +15,7 @@ from fission.settings import Settings
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from loaders.pipeline import load_files
-from loaders.synthetic import generate
+from synthetic import generate
 from tests.helpers import wipe
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))

@@ -1,4 +1,4 @@
-"""Store network maps (JSON, HTML page, PNG), the HQ page, and plotly.js served by the app.
+"""Store network maps (JSON, HTML page, PNG) and the HQ page.
 
 Browser pages accept the key once as `?key=`; the page then remembers it in the
 `fission_key` cookie (HTTP-only, same-site), so links between pages need no key.
@@ -15,23 +15,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.auth import COOKIE, Principal, Reader, check_store
 from api.deps import GatewayDep, check_person
 from api.errors import ERROR_RESPONSES
-from api.maps import figure_png, hq_page, map_page, network_figure, plotly_js
-from fission.errors import InvalidInput, NotFound
-from fission.settings import Settings
+from api.maps import figure_png, hq_page, map_page, network_figure
+from fission.errors import InvalidInput
+from graph import access
 from graph.gateway import Gateway
-from graph.network import MAX_NODES, StoreNetwork, store_network
+from graph.network import StoreNetwork, store_network
 from graph.paths import IntroductionPath, introduction_path
-from graph.stores import MAX_PAGE, SORTS, hq_overview
+from graph.stores import SORTS, hq_overview
 
 router = APIRouter(tags=["maps"])
 
 MaxNodes = Annotated[
-    int,
+    int | None,
     Query(
         ge=10,
         le=5000,
-        description="Most people drawn one by one; beyond it staff, key nodes and their "
-        "cascades are drawn and the rest summarised per role.",
+        description="Most people drawn one by one (default: the FISSION_MAP_MAX_NODES "
+        "setting); beyond it staff, key nodes and their cascades are drawn and the rest "
+        "summarised per role.",
     ),
 ]
 StaffQuery = Annotated[
@@ -64,11 +65,6 @@ PNG_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _remember_key(request: Request, response: Response) -> None:
     """A page opened with `?key=` (already checked) keeps the key in a cookie."""
     key = request.query_params.get("key")
@@ -83,30 +79,9 @@ def _path(
         return None
     if not staff or not path_to:
         raise InvalidInput("An introduction path needs both `staff` and `path_to`.")
-    rows = gateway.read("access/person_stores", person_id=staff)
-    if not rows or rows[0]["staff_store_id"] != store_id:
-        raise NotFound(f"No staff member {staff} at store {store_id}.")
+    access.check_person(gateway, staff, store_id, staff=True)
     check_person(gateway, caller, path_to)
     return introduction_path(gateway, staff, path_to)
-
-
-def _network(
-    request: Request,
-    gateway: Gateway,
-    store_id: str,
-    max_nodes: int,
-    path: IntroductionPath | None,
-) -> StoreNetwork:
-    settings = _settings(request)
-    network = store_network(
-        gateway,
-        store_id,
-        max_nodes,
-        highlight=[p.person_id for p in path.people] if path else None,
-        top_share=settings.key_node_top_share,
-        min_reach3=settings.key_node_min_reach3,
-    )
-    return network.model_copy(update={"path": path}) if path else network
 
 
 @router.get(
@@ -119,7 +94,7 @@ def network_json(
     request: Request,
     gateway: GatewayDep,
     caller: Reader,
-    max_nodes: MaxNodes = MAX_NODES,
+    max_nodes: MaxNodes = None,
     staff: StaffQuery = None,
     path_to: PathTo = None,
 ) -> StoreNetwork:
@@ -130,7 +105,7 @@ def network_json(
     is cached per store until the store's network changes."""
     check_store(caller, store_id)
     path = _path(gateway, caller, store_id, staff, path_to)
-    return _network(request, gateway, store_id, max_nodes, path)
+    return store_network(gateway, store_id, max_nodes, path=path)
 
 
 @router.get(
@@ -144,7 +119,7 @@ def map_html(
     request: Request,
     gateway: GatewayDep,
     caller: Reader,
-    max_nodes: MaxNodes = MAX_NODES,
+    max_nodes: MaxNodes = None,
     staff: StaffQuery = None,
     path_to: PathTo = None,
 ) -> HTMLResponse:
@@ -153,8 +128,8 @@ def map_html(
     Works offline: plotly.js comes from `/static/plotly.min.js`."""
     check_store(caller, store_id)
     path = _path(gateway, caller, store_id, staff, path_to)
-    network = _network(request, gateway, store_id, max_nodes, path)
-    query: dict[str, str | int] = {"max_nodes": max_nodes} if max_nodes != MAX_NODES else {}
+    network = store_network(gateway, store_id, max_nodes, path=path)
+    query: dict[str, str | int] = {"max_nodes": max_nodes} if max_nodes else {}
     if path:
         query.update(staff=path.staff_id, path_to=path.target_id)
     fig = network_figure(network, [p.person_id for p in path.people] if path else None)
@@ -175,7 +150,7 @@ def map_png(
     request: Request,
     gateway: GatewayDep,
     caller: Reader,
-    max_nodes: MaxNodes = MAX_NODES,
+    max_nodes: MaxNodes = None,
     staff: StaffQuery = None,
     path_to: PathTo = None,
     width: Annotated[int, Query(ge=300, le=4000, description="Pixels.")] = 1200,
@@ -185,7 +160,7 @@ def map_png(
     export after a restart takes a few seconds while the browser starts)."""
     check_store(caller, store_id)
     path = _path(gateway, caller, store_id, staff, path_to)
-    network = _network(request, gateway, store_id, max_nodes, path)
+    network = store_network(gateway, store_id, max_nodes, path=path)
     fig = network_figure(network, [p.person_id for p in path.people] if path else None)
     image = figure_png(fig, width=width, height=height)
     return Response(
@@ -219,30 +194,7 @@ def hq_html(
     if caller.role == "store":
         response = RedirectResponse(f"/stores/{quote(caller.store_id or '')}/map", status_code=303)
     else:
-        page = hq_overview(gateway, sort=sort, descending=desc, limit=MAX_PAGE)
-        rows = list(page.rows)
-        while len(rows) < page.total:
-            more = hq_overview(
-                gateway, sort=sort, descending=desc, offset=len(rows), limit=MAX_PAGE
-            )
-            rows += more.rows
-        response = HTMLResponse(hq_page(page.model_copy(update={"rows": rows})))
+        page = hq_overview(gateway, sort=sort, descending=desc, limit=None)
+        response = HTMLResponse(hq_page(page))
     _remember_key(request, response)
     return response
-
-
-@router.get(
-    "/static/plotly.min.js",
-    summary="plotly.js, from the installed plotly package (no CDN)",
-    response_class=Response,
-    responses={200: {"content": {"application/javascript": {}}, "description": "plotly.js"}},
-)
-def plotly_script(request: Request) -> Response:
-    """The plotly.js the maps use; no key needed. Cached by browsers for a year (the pages
-    add the plotly version to the URL), gzipped when the browser accepts it."""
-    raw, packed = plotly_js()
-    headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        return Response(packed, media_type="application/javascript", headers=headers)
-    return Response(raw, media_type="application/javascript", headers=headers)

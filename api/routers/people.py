@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from api.auth import HQ, Reader
 from api.deps import GatewayDep, check_person
 from api.errors import ERROR_RESPONSES
-from fission.settings import Settings
 from graph.erasure import ErasureReport, erase_person
 from graph.people import PersonProfile, person_profile
 from graph.reach import CascadeTree, cascade_tree, reach
@@ -20,17 +19,8 @@ PersonId = Annotated[str, Path(description="The person's pseudonymous id.")]
 
 
 @router.get("/{person_id}", summary="Everything known about a person, in one answer")
-def profile(
-    person_id: PersonId, request: Request, gateway: GatewayDep, caller: Reader
-) -> PersonProfile:
-    settings: Settings = request.app.state.settings
-    return person_profile(
-        gateway,
-        person_id,
-        store_id=caller.store_id if caller.role == "store" else None,
-        top_share=settings.key_node_top_share,
-        min_reach3=settings.key_node_min_reach3,
-    )
+def profile(person_id: PersonId, gateway: GatewayDep, caller: Reader) -> PersonProfile:
+    return person_profile(gateway, person_id, store_id=caller.scope)
 
 
 class Reach(BaseModel):

@@ -5,24 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.auth import Reader, check_store
 from api.deps import GatewayDep
 from api.errors import ERROR_RESPONSES
-from fission.settings import Settings
 from graph.attribution import StoreAttribution, store_attribution
 from graph.followthrough import FollowThrough, follow_through
 from graph.keynodes import KeyNode, key_nodes
 from graph.stores import SORTS, HQOverviewPage, StoreDiagnosis, hq_overview, store_diagnosis
 
 router = APIRouter(prefix="/stores", tags=["stores"], responses=ERROR_RESPONSES)
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 @router.get("", summary="Every store with its diagnosis figures (HQ overview)")
@@ -35,18 +29,9 @@ def list_stores(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> HQOverviewPage:
     """HQ sees every store; a store key sees its own row only."""
-    if caller.role == "store":
-        page = hq_overview(gateway, sort=sort, descending=desc, offset=0, limit=1000)
-        own = [row for row in page.rows if row.store_id == caller.store_id]
-        return page.model_copy(
-            update={
-                "rows": own[offset : offset + limit],
-                "total": len(own),
-                "offset": offset,
-                "limit": limit,
-            }
-        )
-    return hq_overview(gateway, sort=sort, descending=desc, offset=offset, limit=limit)
+    return hq_overview(
+        gateway, sort=sort, descending=desc, offset=offset, limit=limit, store_id=caller.scope
+    )
 
 
 @router.get("/{store_id}", summary="A store's diagnosis, with suggestions")
@@ -66,20 +51,13 @@ class KeyNodePage(BaseModel):
 @router.get("/{store_id}/key-nodes", summary="The store's key nodes, with why each qualifies")
 def store_key_nodes(
     store_id: str,
-    request: Request,
     gateway: GatewayDep,
     caller: Reader,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> KeyNodePage:
     check_store(caller, store_id)
-    settings = _settings(request)
-    nodes = key_nodes(
-        gateway,
-        store_id,
-        top_share=settings.key_node_top_share,
-        min_reach3=settings.key_node_min_reach3,
-    )
+    nodes = key_nodes(gateway, store_id)
     return KeyNodePage(
         store_id=store_id,
         total=len(nodes),

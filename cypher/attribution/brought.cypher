@@ -3,9 +3,11 @@
 // nearest person above them in the referral chain who is staff, or who was an agent when the
 // customer first appeared (agent_since <= first_seen). Counts per bringer how many such
 // people, and how many of them are members now.
-// Parameters: $store_id.
-// Returns: person_id, display_name, role, staff_store_id, agent_store_id, agent_since,
-//          people, members — one row per bringer.
+// One row per bringer.
+// mode: read
+// params: $store_id
+// columns: person_id, display_name, role, staff_store_id, agent_store_id, agent_since, people,
+//   members
 MATCH (:Store {id: $store_id})<-[:HOME]-(p:Person)
 WHERE NOT p:Staff
 CALL (p) {

@@ -1,8 +1,9 @@
 // Sales attribution (DESIGN.md §5 "Sales attribution"): the store's staff (WORKS_AT) and its
 // agents (agent_store_id), who get a row in the store's attribution even without sales.
-// Parameters: $store_id.
-// Returns: store_found, person_id, display_name, role, staff_store_id, agent_store_id,
-//          agent_since (one row with store_found and a null person_id when there is nobody).
+// mode: read
+// params: $store_id
+// columns: store_found, person_id, display_name, role, staff_store_id, agent_store_id, agent_since
+//   (one row with store_found and a null person_id when there is nobody)
 OPTIONAL MATCH (s:Store {id: $store_id})
 OPTIONAL CALL (s) {
   MATCH (c:Staff)-[:WORKS_AT]->(s)

@@ -2,10 +2,11 @@
 // credited to the nearest person up the buyer's referral chain who is staff, or who was an
 // agent at the time of the order (agent_since <= order time); the buyer themself counts only
 // as an agent, never as staff. Orders with no such person are unattributed (null credit).
-// Parameters: $store_id.
-// Returns: person_id (null: unattributed), display_name, role, staff_store_id, agent_store_id,
-//          agent_since, amount, orders — one row per credited person, plus one for the
-//          unattributed orders if any.
+// One row per credited person, plus one for the unattributed orders if any.
+// mode: read
+// params: $store_id
+// columns: person_id (null: unattributed), display_name, role, staff_store_id, agent_store_id,
+//   agent_since, amount, orders
 MATCH (:Store {id: $store_id})<-[:AT]-(o:Order)<-[:PLACED]-(buyer:Person)
 OPTIONAL CALL (buyer, o) {
   MATCH chain = (c:Person)-[:REFERRED*0..]->(buyer)

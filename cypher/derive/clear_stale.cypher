@@ -1,6 +1,7 @@
 // Marks these people's derived data as current.
-// Parameters: $ids: [person id].
-// Returns: nothing.
+// mode: write
+// params: $ids ([person id])
+// columns: none
 UNWIND $ids AS id
 MATCH (p:Person:Stale {id: id})
 REMOVE p:Stale

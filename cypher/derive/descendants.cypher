@@ -1,6 +1,7 @@
 // Everyone below these people in the referral forest (their homes may follow theirs).
-// Parameters: $ids: [person id].
-// Returns: id.
+// mode: read
+// params: $ids ([person id])
+// columns: id
 UNWIND $ids AS id
 MATCH (:Person {id: id})-[:REFERRED*1..]->(d:Person)
 RETURN DISTINCT d.id AS id

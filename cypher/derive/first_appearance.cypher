@@ -1,8 +1,9 @@
 // First appearance (DESIGN.md §5 "First appearance"): a person's earliest event as an actor,
 // ordered by (at, event_id) — a share, a visit, an order, a friendship, or their import as
 // staff or member. Also records the store of their first order (for the home-store rule).
-// Parameters: $ids: [person id].
-// Returns: id, changed (true when the first appearance is new or moved earlier).
+// mode: write
+// params: $ids ([person id])
+// columns: id, changed (true when the first appearance is new or moved earlier)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
 CALL (p) {

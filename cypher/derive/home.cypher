@@ -4,8 +4,9 @@
 // nearest person on the chain who is staff or an imported member decides; failing that, the
 // first order of the person highest up the chain who has one (a referrer with no home store
 // does not stop the rule from falling through to the first order).
-// Parameters: $ids: [person id].
-// Returns: id, has_referees (for the people whose home changed).
+// mode: write
+// params: $ids ([person id])
+// columns: id, has_referees (for the people whose home changed)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
 MATCH chain = (root:Person)-[:REFERRED*0..]->(p)

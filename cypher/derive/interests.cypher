@@ -1,8 +1,9 @@
 // Interest tags (DESIGN.md §5 "Interest tags"): for each person and topic, the sum over their
 // shares and visits of content about the topic of 0.5^(age_days / 30), shares counting
 // double; age measured at $as_of (events after it count as age 0).
-// Parameters: $ids: [person id], $as_of: datetime.
-// Returns: links (INTERESTED_IN relationships written).
+// mode: write
+// params: $ids ([person id]), $as_of (datetime)
+// columns: links (INTERESTED_IN relationships written)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
 CALL (p) {

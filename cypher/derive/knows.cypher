@@ -2,8 +2,9 @@
 // 3 × friendship + 2 × referral (either direction) + visits either made to the other's shares.
 // Recomputes every tie of these people (stored once per pair, from the smaller id to the
 // larger) with its parts, and deletes ties whose weight fell to 0.
-// Parameters: $ids: [person id].
-// Returns: pairs (ties written or deleted).
+// mode: write
+// params: $ids ([person id])
+// columns: pairs (ties written or deleted)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
 CALL (p) {

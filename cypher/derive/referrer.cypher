@@ -2,8 +2,9 @@
 // to someone else's share, the sharer refers them — provided the sharer's own first appearance
 // is strictly earlier by (at, event_id), which keeps the referral graph a forest. Replaces a
 // REFERRED edge that no longer holds.
-// Parameters: $ids: [person id].
-// Returns: id (the people whose referrer changed).
+// mode: write
+// params: $ids ([person id])
+// columns: id (the people whose referrer changed)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
 OPTIONAL MATCH (old:Person)-[r:REFERRED]->(p)

@@ -1,5 +1,6 @@
 // People whose events changed since derived data was last computed (marked :Stale by loads).
-// Parameters: none.
-// Returns: id.
+// mode: read
+// params: none
+// columns: id
 MATCH (p:Person:Stale)
 RETURN p.id AS id

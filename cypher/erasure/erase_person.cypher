@@ -4,8 +4,9 @@
 // their friends and everyone tied to them are marked :Stale so that derivation makes the
 // referees roots of their own trees and recomputes homes and ties. A tombstone keeps the
 // SHA-256 of the id so the person's events are refused if they arrive again.
-// Parameters: $person_id, $id_sha256.
-// Returns: orders_anonymised, shares_anonymised, referees, relationships_deleted.
+// mode: write
+// params: $person_id, $id_sha256
+// columns: orders_anonymised, shares_anonymised, referees, relationships_deleted
 MATCH (p:Person {id: $person_id})
 CALL (p) {
   OPTIONAL MATCH (p)-[placed:PLACED]->(o:Order)

@@ -1,8 +1,9 @@
 // Follow-through of key nodes (see graph/followthrough.py): for each of the given people, the
 // first note in [$start, $end) by a staff member of the store marking them contacted or
 // visited, and the first order they placed after that note (at any time).
-// Parameters: $store_id, $ids: [person id], $start: datetime, $end: datetime.
-// Returns: person_id, noted_at (or null), ordered_at (or null), ordered_amount (0 if none).
+// mode: read
+// params: $store_id, $ids ([person id]), $start (datetime), $end (datetime)
+// columns: person_id, noted_at (or null), ordered_at (or null), ordered_amount (0 if none)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
 OPTIONAL CALL (p) {

@@ -3,9 +3,10 @@
 // such recommendation, the first note by that same staff member marking the person contacted
 // or visited at or after it and before $end, and the first order the person placed after
 // that note (at any time).
-// Parameters: $store_id, $start: datetime, $end: datetime.
-// Returns: staff_id, person_id, recommended_at, noted_at (or null), ordered_at (or null),
-//          ordered_amount (total after the note; 0 if none).
+// mode: read
+// params: $store_id, $start (datetime), $end (datetime)
+// columns: staff_id, person_id, recommended_at, noted_at (or null), ordered_at (or null),
+//   ordered_amount (total after the note; 0 if none)
 MATCH (:Store {id: $store_id})<-[:WORKS_AT]-(s:Staff)-[r:RECOMMENDED]->(p:Person)
 WHERE $start <= r.at < $end
 WITH s, p, min(r.at) AS recommended_at

@@ -3,9 +3,10 @@
 // (:Staff)-[:RECOMMENDED {at, rank, topic}]->(:Person) per person, rank = position in the list
 // (1-based). Serving the same person to the same staff member at the same time again only
 // updates rank and topic. Unknown person ids are skipped.
-// Parameters: $staff_id, $person_ids: [person id] (in ranked order), $at: datetime,
-//             $topic: string or null.
-// Returns: staff_found, recorded (relationships created or updated).
+// mode: write
+// params: $staff_id, $person_ids ([person id] (in ranked order)), $at (datetime), $topic (string or
+//   null)
+// columns: staff_found, recorded (relationships created or updated)
 OPTIONAL MATCH (s:Staff {id: $staff_id})
 CALL (s) {
   WITH s WHERE s IS NOT NULL

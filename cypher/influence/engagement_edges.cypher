@@ -2,9 +2,10 @@
 // s <> v, an edge v -> s weighted by the number of distinct shares of s that v visited.
 // Grouped by the visitor's home store (null: no home), edges nested per visitor, so that
 // millions of edges cross the wire as a few compact records.
-// Parameters: none.
-// Returns: store_id, visitors: [person id], sharers: [[person id]], weights: [[int]]
-//          (sharers[i] and weights[i] are the edges out of visitors[i]).
+// mode: read
+// params: none
+// columns: store_id, visitors ([person id]), sharers ([[person id]]), weights ([[int]] (sharers[i]
+//   and weights[i] are the edges out of visitors[i]))
 MATCH (s:Person)-[:SHARED]->(sh:Share)<-[:VISITED]-(v:Person)
 WHERE v <> s
 WITH v, s, count(DISTINCT sh) AS weight

@@ -1,7 +1,8 @@
 // Every person, grouped by home store (DESIGN.md §5 "Home store"): who is ranked in which
 // store network, and who scores 0 for lack of an engagement edge. One record per store.
-// Parameters: none.
-// Returns: store_id (null: people without a home), people: [person id].
+// mode: read
+// params: none
+// columns: store_id (null: people without a home), people ([person id])
 MATCH (p:Person)
 OPTIONAL MATCH (p)-[:HOME]->(st:Store)
 RETURN st.id AS store_id, collect(p.id) AS people

@@ -1,7 +1,8 @@
 // Engagement graph of one store's network (DESIGN.md §5 "Influence"): the edges v -> s among
 // people whose HOME is the store, weighted by the distinct shares of s that v visited.
-// Parameters: $store_id.
-// Returns: visitor, sharer, weight (ordered by visitor, sharer).
+// mode: read
+// params: $store_id
+// columns: visitor, sharer, weight (ordered by visitor, sharer)
 MATCH (st:Store {id: $store_id})<-[:HOME]-(s:Person)-[:SHARED]->(sh:Share)<-[:VISITED]-(v:Person)
 WHERE v <> s AND (v)-[:HOME]->(st)
 WITH v, s, count(DISTINCT sh) AS weight

@@ -1,8 +1,9 @@
 // The brand's most influential people by stored brand-wide influence (DESIGN.md §5
 // "Influence"); ties ordered by person id. Scores come from the last influence refresh.
-// Parameters: $limit.
-// Returns: id, influence, store_influence, store_influence_pct, store_id, role, display_name,
-//          member, agent.
+// mode: read
+// params: $limit
+// columns: id, influence, store_influence, store_influence_pct, store_id, role, display_name,
+//   member, agent
 MATCH (p:Person)
 WHERE p.influence > 0
 WITH p ORDER BY p.influence DESC, p.id LIMIT $limit

@@ -1,8 +1,9 @@
 // A store network's most influential people by stored store influence (DESIGN.md §5
 // "Influence", ranked over the edges among the store network's people); ties by person id.
-// Parameters: $store_id, $limit.
-// Returns: store_found, id, influence, store_influence, store_influence_pct, store_id, role,
-//          display_name, member, agent (one row with store_found and null id when none rank).
+// mode: read
+// params: $store_id, $limit
+// columns: store_found, id, influence, store_influence, store_influence_pct, store_id, role,
+//   display_name, member, agent (one row with store_found and null id when none rank)
 OPTIONAL MATCH (st:Store {id: $store_id})
 OPTIONAL CALL (st) {
   MATCH (p:Person)-[:HOME]->(st)

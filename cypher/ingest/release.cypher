@@ -1,6 +1,7 @@
 // Drops held events that have now been applied (or turned out duplicate or invalid).
-// Parameters: $event_ids: [string].
-// Returns: released (count).
+// mode: write
+// params: $event_ids ([string])
+// columns: released (count)
 UNWIND $event_ids AS id
 MATCH (h:HeldEvent {event_id: id})
 DELETE h

@@ -1,9 +1,10 @@
 // Checks and writes agent events: the person becomes an :Agent from `agent_since` (their
 // earliest agent event, which also sets agent_store_id and invited_by). The person, store and
 // inviter must be known (an agent event is not an appearance); else the row is held back.
-// Parameters: $rows: [{i, event_id, person_id, store_id, invited_by, at}].
-// Returns: i, status ('duplicate' | 'pending' (unknown reference)), reason, for rows not
-//   applied.
+// Returns one row per row it did not apply; applied rows return nothing.
+// mode: write
+// params: $rows ([{i, event_id, person_id, store_id, invited_by, at}])
+// columns: i, status ('duplicate' | 'pending' (unknown reference)), reason
 UNWIND $rows AS r
 OPTIONAL MATCH (p:Person {id: r.person_id})
 OPTIONAL MATCH (st:Store {id: r.store_id})
@@ -14,10 +15,10 @@ WITH r, p, CASE
              WHEN st IS NULL THEN ['pending', 'unknown store_id ' + r.store_id]
              WHEN r.invited_by IS NOT NULL AND inviter IS NULL
                THEN ['pending', 'unknown invited_by ' + r.invited_by]
-             ELSE ['ok', null]
+             ELSE ['accepted', null]
            END AS verdict
 CALL (r, p, verdict) {
-  WITH r, p WHERE verdict[0] = 'ok'
+  WITH r, p WHERE verdict[0] = 'accepted'
   WITH r, p, datetime(r.at) AS at
   WITH r, p, at, p.agent_since IS NULL OR at < p.agent_since AS earliest
   SET p:Agent,
@@ -26,5 +27,5 @@ CALL (r, p, verdict) {
       p.agent_store_id = CASE WHEN earliest THEN r.store_id ELSE p.agent_store_id END,
       p.invited_by = CASE WHEN earliest THEN r.invited_by ELSE p.invited_by END
 }
-WITH r, verdict WHERE verdict[0] <> 'ok'
+WITH r, verdict WHERE verdict[0] <> 'accepted'
 RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

@@ -1,13 +1,15 @@
 // Checks and upserts content items and the topics they are ABOUT (topics no longer listed are
 // unlinked); a store-specific item must name a known store.
-// Parameters: $rows: [{i, content_id, kind, title, topics: [string], store_id}].
-// Returns: i, status ('pending' (unknown reference)), reason, for rows not applied.
+// Returns one row per row it did not apply; applied rows return nothing.
+// mode: write
+// params: $rows ([{i, content_id, kind, title, topics: [string], store_id}])
+// columns: i, status ('pending' (unknown reference)), reason
 UNWIND $rows AS r
 OPTIONAL MATCH (st:Store {id: r.store_id})
 WITH r, CASE WHEN r.store_id IS NOT NULL AND st IS NULL
-             THEN ['pending', 'unknown store_id ' + r.store_id] ELSE ['ok', null] END AS verdict
+             THEN ['pending', 'unknown store_id ' + r.store_id] ELSE ['accepted', null] END AS verdict
 CALL (r, verdict) {
-  WITH r WHERE verdict[0] = 'ok'
+  WITH r WHERE verdict[0] = 'accepted'
   MERGE (c:Content {id: r.content_id})
   SET c.kind = r.kind, c.title = r.title, c.store_id = r.store_id
   WITH c, r
@@ -21,5 +23,5 @@ CALL (r, verdict) {
     MERGE (c)-[:ABOUT]->(t)
   }
 }
-WITH r, verdict WHERE verdict[0] <> 'ok'
+WITH r, verdict WHERE verdict[0] <> 'accepted'
 RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

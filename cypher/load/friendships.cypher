@@ -1,14 +1,16 @@
 // Checks and writes friendship events: one FRIEND_OF per pair, `since` its earliest event
 // (whose id is `event_id`); every event id seen is kept in `event_ids`, so an event already
 // recorded on the pair's tie is a duplicate.
-// Parameters: $rows: [{i, event_id, a_id, b_id, at}].
-// Returns: i, status ('duplicate'), reason, for rows not applied.
+// Returns one row per row it did not apply; applied rows return nothing.
+// mode: write
+// params: $rows ([{i, event_id, a_id, b_id, at}])
+// columns: i, status ('duplicate'), reason
 UNWIND $rows AS r
 OPTIONAL MATCH (:Person {id: r.a_id})-[seen:FRIEND_OF]-(:Person {id: r.b_id})
 WITH r, CASE WHEN r.event_id IN coalesce(seen.event_ids, []) THEN ['duplicate', null]
-             ELSE ['ok', null] END AS verdict
+             ELSE ['accepted', null] END AS verdict
 CALL (r, verdict) {
-  WITH r WHERE verdict[0] = 'ok'
+  WITH r WHERE verdict[0] = 'accepted'
   WITH r, datetime(r.at) AS at
   MERGE (a:Person {id: r.a_id})
   MERGE (b:Person {id: r.b_id})
@@ -21,5 +23,5 @@ CALL (r, verdict) {
     f.since = CASE WHEN at < f.since THEN at ELSE f.since END,
     f.event_ids = f.event_ids + r.event_id
 }
-WITH r, verdict WHERE verdict[0] <> 'ok'
+WITH r, verdict WHERE verdict[0] <> 'accepted'
 RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

@@ -2,10 +2,10 @@
 // RESHARE_OF the parent share. Refused: a duplicate event, a share id taken by another event, a
 // reshare earlier than its parent; held back: unknown content or parent share. A batch whose
 // reshares have parents in the same batch is written in waves, parents first (same transaction).
-// Parameters: $rows: [{i, event_id, share_id, sharer_id, content_id, channel, at,
-//   parent_share_id}].
-// Returns: i, status ('duplicate' | 'pending' (unknown reference) | 'reject'), reason, for rows
-//   not applied.
+// Returns one row per row it did not apply; applied rows return nothing.
+// mode: write
+// params: $rows ([{i, event_id, share_id, sharer_id, content_id, channel, at, parent_share_id}])
+// columns: i, status ('duplicate' | 'pending' (unknown reference) | 'rejected'), reason
 UNWIND $rows AS r
 WITH r, datetime(r.at) AS at
 OPTIONAL MATCH (same:Share {id: r.share_id})
@@ -15,17 +15,17 @@ WITH r, at, c, parent,
      CASE
        WHEN same IS NOT NULL AND same.event_id = r.event_id THEN ['duplicate', null]
        WHEN same IS NOT NULL
-         THEN ['reject', 'share_id ' + r.share_id + ' already belongs to event ' + same.event_id]
+         THEN ['rejected', 'share_id ' + r.share_id + ' already belongs to event ' + same.event_id]
        WHEN c IS NULL THEN ['pending', 'unknown content_id ' + r.content_id]
        WHEN r.parent_share_id IS NOT NULL AND parent IS NULL
          THEN ['pending', 'unknown parent_share_id ' + r.parent_share_id]
        WHEN parent IS NOT NULL AND at < parent.at
-         THEN ['reject', 'reshare at ' + toString(at) + ' is earlier than its parent share at '
+         THEN ['rejected', 'reshare at ' + toString(at) + ' is earlier than its parent share at '
                          + toString(parent.at)]
-       ELSE ['ok', null]
+       ELSE ['accepted', null]
      END AS verdict
 CALL (r, at, c, parent, verdict) {
-  WITH r, at, c, parent WHERE verdict[0] = 'ok'
+  WITH r, at, c, parent WHERE verdict[0] = 'accepted'
   MERGE (p:Person {id: r.sharer_id})
   SET p:Stale
   CREATE (p)-[:SHARED]->(s:Share {id: r.share_id, event_id: r.event_id, at: at,
@@ -33,5 +33,5 @@ CALL (r, at, c, parent, verdict) {
   WITH s, parent WHERE parent IS NOT NULL
   CREATE (s)-[:RESHARE_OF]->(parent)
 }
-WITH r, verdict WHERE verdict[0] <> 'ok'
+WITH r, verdict WHERE verdict[0] <> 'accepted'
 RETURN r.i AS i, verdict[0] AS status, verdict[1] AS reason

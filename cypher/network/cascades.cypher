@@ -4,8 +4,9 @@
 // breadth first (by generation, referral time, id), at most $per_root of them. Staff are left
 // out: maps draw every staff member anyway. In a referral forest each person has at most one
 // referrer, so the walk up is a single chain.
-// Parameters: $store_id, $roots: [person id], $per_root.
-// Returns: root, ancestors: [person id], descendants: [person id].
+// mode: read
+// params: $store_id, $roots ([person id]), $per_root
+// columns: root, ancestors ([person id]), descendants ([person id])
 MATCH (s:Store {id: $store_id})
 UNWIND $roots AS root_id
 MATCH (k:Person {id: root_id})

@@ -5,9 +5,10 @@
 // (DESIGN.md §5 "Interest tags"). Everyone whose HOME is the store (with $everyone), or
 // only its staff (with $staff), and the people in $ids, who may belong to another store (e.g.
 // on an introduction path).
-// Parameters: $store_id, $everyone: bool, $staff: bool, $ids: [person id].
-// Returns: id, home_store_id, staff, staff_role, display_name, member, agent, referrer,
-//          influence, influence_pct, reach1, reach3, interests: [topic name] (strongest first).
+// mode: read
+// params: $store_id, $everyone (bool), $staff (bool), $ids ([person id])
+// columns: id, home_store_id, staff, staff_role, display_name, member, agent, referrer, influence,
+//   influence_pct, reach1, reach3, interests ([topic name] (strongest first))
 MATCH (s:Store {id: $store_id})
 CALL (s) {
   WITH s

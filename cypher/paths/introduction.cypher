@@ -2,10 +2,12 @@
 // the shortest paths over KNOWS (undirected, at most 6 hops), and among them the one with the
 // greatest total tie weight; remaining ties broken by the sequence of person ids. Also says
 // whether the two are friends (FRIEND_OF), i.e. already connected.
-// Parameters: $staff_id, $target_ids: [person id].
-// Returns, per target: target_id, staff_found, target_found, friends, staff, target,
-//   people: [{id, staff, role, display_name, member, agent}] (empty: no path),
-//   ties: [{weight, friends, referral, visits}] (ties[i] joins people[i] and people[i + 1]).
+// Per target.
+// mode: read
+// params: $staff_id, $target_ids ([person id])
+// columns: target_id, staff_found, target_found, friends, staff, target, people ([{id, staff, role,
+//   display_name, member, agent}] (empty: no path)), ties ([{weight, friends, referral, visits}]
+//   (ties[i] joins people[i] and people[i + 1]))
 OPTIONAL MATCH (s:Staff {id: $staff_id})
 UNWIND $target_ids AS target_id
 OPTIONAL MATCH (t:Person {id: target_id})

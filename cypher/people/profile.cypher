@@ -1,15 +1,16 @@
 // Person profile in one round trip: roles, home store, first appearance, referrer (DESIGN.md §5
 // "Referrer"), reach for k = 1..3, cascade size and network revenue ("Reach"), stored
-// influence and its percentile in the home store ("Influence"), key-node test ("Key node":
-// same rule as keynodes/store, for one person), interest tags ("Interest tags", top 10),
+// influence and its percentile in the home store ("Influence"), interest tags ("Interest tags", top 10),
 // manual tags and the last 10 notes, staff friends, orders. With $store_id, a person whose home
 // is another store (or none) gives no row, exactly like an unknown person.
-// Parameters: $person_id, $store_id (null: no scope), $top_share, $min_reach3.
-// Returns (one row, or none): id, staff, role, display_name, member, member_since, agent,
-//   agent_since, store_id, store_name, first_seen, first_kind, referrer_id, referred_at,
-//   reach1, reach2, reach3, cascade_size, network_revenue, influence, store_influence,
-//   store_influence_pct, influence_at, customers, higher, interests, manual_tags, notes,
-//   staff_friends, order_count, order_total, last_order_at.
+// One row, or none.
+// mode: read
+// params: $person_id, $store_id (null: no scope)
+// columns: id, staff, role, display_name, member, member_since, agent, agent_since, store_id,
+//   store_name, first_seen, first_kind, referrer_id, referred_at, reach1, reach2, reach3,
+//   cascade_size, network_revenue, influence, store_influence, store_influence_pct, influence_at,
+//   interests, manual_tags, notes, staff_friends, order_count, order_total,
+//   last_order_at
 MATCH (p:Person {id: $person_id})
 OPTIONAL MATCH (p)-[:HOME]->(home:Store)
 WITH p, home
@@ -25,13 +26,6 @@ CALL (p) {
          count(d) AS cascade_size,
          sum(reduce(total = 0.0, a IN amounts | total + a)) AS network_revenue
 }
-CALL (p, home) {
-  OPTIONAL MATCH (c:Person)-[:HOME]->(home)
-  WHERE NOT c:Staff
-  RETURN count(c) AS customers,
-         count(CASE WHEN coalesce(c.store_influence, 0.0) > coalesce(p.store_influence, 0.0)
-                    THEN 1 END) AS higher
-}
 CALL (p) {
   OPTIONAL MATCH (p)-[:PLACED]->(o:Order)
   RETURN count(o) AS order_count, coalesce(sum(o.amount), 0.0) AS order_total,
@@ -46,7 +40,6 @@ RETURN p.id AS id, p:Staff AS staff, p.role AS role, p.display_name AS display_n
        coalesce(p.influence, 0.0) AS influence,
        coalesce(p.store_influence, 0.0) AS store_influence,
        p.store_influence_pct AS store_influence_pct, p.influence_at AS influence_at,
-       customers, higher,
        COLLECT {
          MATCH (p)-[i:INTERESTED_IN]->(t:Topic)
          // Stored scores are as of their computation; decay them to now (0.5 per 30 days).

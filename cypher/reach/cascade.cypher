@@ -2,8 +2,9 @@
 // referral forest, breadth first (by depth, then referral time, then id), cut at $max_depth
 // generations and $max_descendants descendants; `total` counts every descendant so the caller
 // knows how many were cut off. Keeping a breadth-first prefix keeps the kept part a tree.
-// Parameters: $person_id, $max_depth, $max_descendants.
-// Returns: found, total, nodes: [{id, depth, parent, at, staff, member, agent}] (root first).
+// mode: read
+// params: $person_id, $max_depth, $max_descendants
+// columns: found, total, nodes ([{id, depth, parent, at, staff, member, agent}] (root first))
 OPTIONAL MATCH (root:Person {id: $person_id})
 OPTIONAL CALL (root) {
   MATCH path = (root)-[:REFERRED*1..]->(d:Person)

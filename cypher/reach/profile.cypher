@@ -1,7 +1,8 @@
 // Reach profile (DESIGN.md §5 "Reach"): reach(p, k) for k = 1..3, cascade_size (all
 // descendants in the referral forest) and network_revenue (total order amount of them).
-// Parameters: $person_id.
-// Returns: found, reach1, reach2, reach3, cascade_size, network_revenue.
+// mode: read
+// params: $person_id
+// columns: found, reach1, reach2, reach3, cascade_size, network_revenue
 OPTIONAL MATCH (p:Person {id: $person_id})
 OPTIONAL CALL (p) {
   MATCH path = (p)-[:REFERRED*1..]->(d:Person)

@@ -1,7 +1,8 @@
 // The referral tree under a person (DESIGN.md §5 "Structural virality"): every edge
 // parent -> child of their subtree of the referral forest.
-// Parameters: $person_id.
-// Returns: found, parents: [person id], children: [person id] (parallel lists).
+// mode: read
+// params: $person_id
+// columns: found, parents ([person id]), children ([person id] (parallel lists))
 OPTIONAL MATCH (root:Person {id: $person_id})
 OPTIONAL CALL (root) {
   MATCH (root)-[:REFERRED*0..]->(a:Person)-[:REFERRED]->(b:Person)

@@ -7,8 +7,9 @@
 // (the person's last load); every term of the sum decays alike, so the factor
 // 0.5^(seconds since as_of / 2592000), 30 days being 2592000 s, gives the score at $now and
 // makes people last loaded at different times comparable.
-// Parameters: $staff_id, $ids: [person id], $now, $noted_since, $active_since, $topic (or null).
-// Returns: id, near_hops, recent_events, topic_score, interests: [{topic, score}].
+// mode: read
+// params: $staff_id, $ids ([person id]), $now, $noted_since, $active_since, $topic (or null)
+// columns: id, near_hops, recent_events, topic_score, interests ([{topic, score}])
 MATCH (s:Staff {id: $staff_id})
 UNWIND $ids AS id
 MATCH (c:Person {id: id})

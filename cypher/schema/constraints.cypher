@@ -1,6 +1,9 @@
 // Schema: uniqueness constraints for every MERGE key, and the indexes the queries need.
 // Idempotent (IF NOT EXISTS); run before any load. The one multi-statement file: statements
-// end with `;` at the end of a line. Parameters: none. Returns: nothing.
+// end with `;` at the end of a line.
+// mode: schema
+// params: none
+// columns: none
 CREATE CONSTRAINT store_id IF NOT EXISTS FOR (n:Store) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT content_id IF NOT EXISTS FOR (n:Content) REQUIRE n.id IS UNIQUE;

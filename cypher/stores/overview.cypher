@@ -4,11 +4,14 @@
 // and referred_by_members_or_agents (customers whose referrer is a member or agent customer of
 // the same store). The referees are found from the members' side (few) and checked with the
 // home-store rule (DESIGN.md §5 "Home store"): a referee who is neither staff nor an imported
-// member has their referrer's home, so only imported members' HOME needs reading.
-// Parameters: $since: datetime, $now: datetime.
-// Returns: store_id, name, city, region, customers, members, agents, members_or_agents,
-//          referred_by_members_or_agents, new_people.
+// member has their referrer's home, so only imported members' HOME needs reading. With
+// $store_id, that store's row only (a store key's view).
+// mode: read
+// params: $since (datetime), $now (datetime), $store_id (null: every store)
+// columns: store_id, name, city, region, customers, members, agents, members_or_agents,
+//   referred_by_members_or_agents, new_people
 MATCH (s:Store)
+WHERE $store_id IS NULL OR s.id = $store_id
 CALL (s) {
   OPTIONAL MATCH (p:Person)-[:HOME]->(s)
     WHERE NOT p:Staff

@@ -6,9 +6,10 @@
 //   money spent, then id;
 // - unnoted key nodes: those of $key_ids whom no staff member of the store noted as
 //   contacted or visited in [$noted_since, $now), in the order given.
-// Parameters: $store_id, $key_ids: [person id], $noted_since: datetime, $now: datetime,
-//             $limit: people named per list.
-// Returns: engaged_count, engaged, idle_count, idle, unnoted_key_nodes (id lists).
+// mode: read
+// params: $store_id, $key_ids ([person id]), $noted_since (datetime), $now (datetime), $limit
+//   (people named per list)
+// columns: engaged_count, engaged, idle_count, idle, unnoted_key_nodes (id lists)
 MATCH (s:Store {id: $store_id})
 CALL (s) {
   OPTIONAL MATCH (p:Person)-[:HOME]->(s)

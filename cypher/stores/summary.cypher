@@ -6,10 +6,11 @@
 //   customers a new member referred after becoming a member;
 // - `weeks`: for each customer first seen in [$since, $now), the index of their 7-day week
 //   counted from $since (0..7), bucketed by the caller.
-// Parameters: $store_id, $since: datetime, $now: datetime.
-// Returns: store_id, name, city, region, customers, members, agents, members_or_agents,
-//          referred_by_members_or_agents, reached, new_members, brought_by_new, weeks
-//          (no row for an unknown store).
+// mode: read
+// params: $store_id, $since (datetime), $now (datetime)
+// columns: store_id, name, city, region, customers, members, agents, members_or_agents,
+//   referred_by_members_or_agents, reached, new_members, brought_by_new, weeks (no row for an
+//   unknown store)
 MATCH (s:Store {id: $store_id})
 OPTIONAL MATCH (p:Person)-[:HOME]->(s)
   WHERE NOT p:Staff

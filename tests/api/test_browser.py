@@ -23,7 +23,7 @@ from fission.settings import Settings
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from loaders.pipeline import load_files
-from loaders.synthetic import generate
+from synthetic import generate
 from tests.api.conftest import api_settings, key
 from tests.helpers import wipe
 

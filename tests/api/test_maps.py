@@ -254,7 +254,7 @@ def test_map_page_loads_plotly_from_the_app(app_client: TestClient, brand: Path)
 def test_static_plotly_js(app_client: TestClient) -> None:
     plain = app_client.get("/static/plotly.min.js", headers={"Accept-Encoding": "identity"})
     assert plain.status_code == 200  # no key needed
-    assert plain.headers["content-type"].startswith("application/javascript")
+    assert plain.headers["content-type"].startswith("text/javascript")  # RFC 9239
     assert "max-age=31536000" in plain.headers["cache-control"]
     assert plain.text == get_plotlyjs()
     packed = app_client.get("/static/plotly.min.js", headers={"Accept-Encoding": "gzip"})

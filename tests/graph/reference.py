@@ -26,7 +26,7 @@ import pytest
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from loaders.pipeline import load_files
-from loaders.synthetic import generate
+from synthetic import generate
 from tests.helpers import counts, share, visit, wipe
 
 # Staff imported without a start time count from before tracking began (as the loader does).
@@ -214,7 +214,7 @@ _loaded: dict[str, dict[str, object]] = {}
 
 def _fingerprint(gateway: Gateway) -> dict[str, object]:
     """Node and relationship counts plus seed-dependent sums: tells loaded data sets apart."""
-    sums = gateway.read_text(
+    sums = gateway.read(
         "OPTIONAL MATCH (o:Order) WITH sum(o.amount) AS amount "
         "OPTIONAL MATCH (:Person)-[v:VISITED]->(:Share) "
         "RETURN amount, count(v) AS visits, max(v.at) AS last_visit"

@@ -16,7 +16,7 @@ from fission.errors import NotFound
 from graph.attribution import store_attribution
 from graph.gateway import Gateway
 from loaders.pipeline import load_files
-from loaders.synthetic import generate
+from synthetic import generate
 from tests.graph.reference import referral_forest
 from tests.helpers import order, reference_files, share, ts, visit, wipe, write_rows
 
@@ -146,7 +146,7 @@ def tiny_files(gateway: Gateway, tmp_path_factory: pytest.TempPathFactory) -> Pa
 def tiny(gateway: Gateway, tiny_files: Path) -> Gateway:
     """The tiny brand; loaded again if a hand-built test wiped it since."""
     shares = len(pd.read_csv(tiny_files / "shares.csv"))
-    if gateway.read_text("MATCH (s:Share) RETURN count(s) AS n")[0]["n"] != shares:
+    if gateway.read("MATCH (s:Share) RETURN count(s) AS n")[0]["n"] != shares:
         load_tiny(gateway, tiny_files)
     return gateway
 

@@ -74,7 +74,7 @@ def test_record_recommendations(graph: Gateway, tmp_path: Path) -> None:
     # The same serving again is written once; unknown people are skipped.
     assert record_recommendations(graph, "M1", ["P1", "P2", "P3"], at(10), "coffee") == 3
     assert record_recommendations(graph, "C1", ["P1", "GHOST"], at(10)) == 1
-    rows = graph.read_text(
+    rows = graph.read(
         "MATCH (s:Staff)-[r:RECOMMENDED]->(p:Person) "
         "RETURN s.id AS staff, p.id AS person, r.rank AS rank, r.topic AS topic "
         "ORDER BY staff, rank"

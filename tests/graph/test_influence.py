@@ -82,11 +82,11 @@ AT = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def scores(gw: Gateway) -> dict[str, tuple[float, float, float | None]]:
-    rows = gw.read_text(
+    rows = gw.read(
         "MATCH (p:Person) RETURN p.id AS id, p.influence AS i, p.store_influence AS s, "
         "p.store_influence_pct AS pct, p.influence_at AS at"
     )
-    assert {r["at"].to_native() for r in rows} == {AT}
+    assert {r["at"] for r in rows} == {AT}
     return {r["id"]: (r["i"], r["s"], r["pct"]) for r in rows}
 
 
@@ -199,8 +199,7 @@ class TestAgainstNetworkx:
     def test_brand_wide(self, tiny: tuple[Gateway, Path]) -> None:
         gw, folder = tiny
         stored = {
-            r["id"]: r["v"]
-            for r in gw.read_text("MATCH (p:Person) RETURN p.id AS id, p.influence AS v")
+            r["id"]: r["v"] for r in gw.read("MATCH (p:Person) RETURN p.id AS id, p.influence AS v")
         }
         reference = engagement_graph(folder)
         assert reference.number_of_edges() > 100
@@ -215,7 +214,7 @@ class TestAgainstNetworkx:
         store = homes.value_counts().index[0]
         people = set(homes[homes == store].index)
         reference = engagement_graph(folder, people)
-        rows = gw.read_text(
+        rows = gw.read(
             "MATCH (p:Person)-[:HOME]->(:Store {id: $store}) "
             "RETURN p.id AS id, p.store_influence AS v",
             store=store,

@@ -12,7 +12,7 @@ import pytest
 from fission.errors import InvalidInput, NotFound
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
-from graph.keynodes import key_nodes
+from graph.keynodes import KeyNodeRule, key_nodes
 from loaders.pipeline import load_files
 from tests.graph import reference
 from tests.graph.reference import engagement_graph, referral_forest, referral_tree
@@ -72,8 +72,16 @@ class TestKnownAnswers:
 
     def test_zero_influence_never_qualifies(self, gw: Gateway) -> None:
         # Half of 4 is 2 (the tie reaches past it); all of 4 would reach P4, who scores 0.
-        assert [n.person_id for n in key_nodes(gw, "S1", top_share=0.5)] == ["P1", "P2", "P3"]
-        assert [n.person_id for n in key_nodes(gw, "S1", top_share=1.0)] == ["P1", "P2", "P3"]
+        assert [n.person_id for n in key_nodes(gw, "S1", KeyNodeRule(0.5, 10))] == [
+            "P1",
+            "P2",
+            "P3",
+        ]
+        assert [n.person_id for n in key_nodes(gw, "S1", KeyNodeRule(1.0, 10))] == [
+            "P1",
+            "P2",
+            "P3",
+        ]
 
     def test_reach_and_influence_reasons(self, gw: Gateway) -> None:
         edges = [(v, s) for s, vs in TREE.items() for v in vs]
@@ -88,11 +96,11 @@ class TestKnownAnswers:
         ]
         assert nodes[0].reach3 == 10 and nodes[0].high_reach
         # Only by reach: A1 reaches B1..B3, D1, D2 and E1.
-        by_reach = {n.person_id: n for n in key_nodes(gw, "S2", min_reach3=6)}
+        by_reach = {n.person_id: n for n in key_nodes(gw, "S2", KeyNodeRule(0.01, 6))}
         assert set(by_reach) == {"R1", "A1"}
         assert by_reach["A1"].reasons == ["reaches 6 people within 3 generations"]
         assert not by_reach["A1"].top_influence
-        assert [n.person_id for n in key_nodes(gw, "S2", min_reach3=11)] == ["R1"]
+        assert [n.person_id for n in key_nodes(gw, "S2", KeyNodeRule(0.01, 11))] == ["R1"]
 
     def test_empty_and_unknown_store_and_bad_thresholds(self, gw: Gateway) -> None:
         assert key_nodes(gw, "S3") == []
@@ -100,7 +108,7 @@ class TestKnownAnswers:
             key_nodes(gw, "nope")
         for bad in ({"top_share": 0.0}, {"top_share": 1.5}, {"min_reach3": 0}):
             with pytest.raises(InvalidInput):
-                key_nodes(gw, "S1", **bad)  # type: ignore[arg-type]
+                KeyNodeRule(**{"top_share": 0.01, "min_reach3": 10, **bad})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("min_reach3", [10, 3])
@@ -129,7 +137,7 @@ def test_key_nodes_match_an_independent_recomputation(
             for p in customers
             if (score[p] > 0 and score[p] >= threshold) or reach3[p] >= min_reach3
         }
-        nodes = key_nodes(gw, store, min_reach3=min_reach3)
+        nodes = key_nodes(gw, store, KeyNodeRule(0.01, min_reach3))
         assert {n.person_id for n in nodes} == expected, store
         for n in nodes:
             assert n.reach3 == reach3[n.person_id]

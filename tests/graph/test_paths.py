@@ -136,12 +136,12 @@ class TestKnownAnswers:
 def test_lengths_and_weights_match_networkx(tiny: tuple[Gateway, Path]) -> None:
     gw, _ = tiny
     knows = nx.Graph()
-    for r in gw.read_text(
+    for r in gw.read(
         "MATCH (a:Person)-[k:KNOWS]->(b:Person) RETURN a.id AS a, b.id AS b, k.weight AS w"
     ):
         knows.add_edge(r["a"], r["b"], weight=r["w"])
-    staff = sorted(r["id"] for r in gw.read_text("MATCH (s:Staff) RETURN s.id AS id"))
-    people = sorted(r["id"] for r in gw.read_text("MATCH (p:Person) RETURN p.id AS id"))
+    staff = sorted(r["id"] for r in gw.read("MATCH (s:Staff) RETURN s.id AS id"))
+    people = sorted(r["id"] for r in gw.read("MATCH (p:Person) RETURN p.id AS id"))
     rng = random.Random(7)
     statuses = set()
     for _ in range(40):

@@ -13,6 +13,7 @@ import pytest
 from fission.errors import NotFound
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
+from graph.keynodes import KeyNodeRule
 from graph.people import person_profile
 from loaders.pipeline import load_files
 from tests.graph import reference
@@ -110,7 +111,7 @@ class TestKnownAnswers:
         assert p.store_influence_pct == pytest.approx(100 * 4 / 6, abs=1e-3)  # M1 scores higher
         a1 = person_profile(gw, "A1")
         assert not a1.key_node and a1.key_node_reasons == []
-        assert person_profile(gw, "A1", min_reach3=1).key_node_reasons == [
+        assert person_profile(gw, "A1", rule=KeyNodeRule(0.01, 1)).key_node_reasons == [
             "reaches 1 person within 3 generations"
         ]
 

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from fission.errors import InvalidInput, NotFound
+from graph.forest import structural_virality
 from graph.gateway import Gateway
-from graph.reach import cascade_tree, reach, reach_profile, structural_virality, tree_virality
+from graph.reach import cascade_tree, reach, reach_profile, tree_virality
 from loaders.pipeline import load_files
 from tests.graph import reference
 from tests.graph.reference import referral_forest, referral_tree

@@ -11,7 +11,7 @@ import pytest
 from fission.errors import InvalidInput, NotFound
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
-from graph.keynodes import key_nodes
+from graph.keynodes import KeyNodeRule, key_nodes
 from graph.recommend import WEIGHTS, recommended_contacts
 from loaders.pipeline import load_files
 from tests.graph import reference
@@ -90,7 +90,7 @@ def gw(gateway: Gateway, tmp_path_factory: pytest.TempPathFactory) -> Gateway:
 
 class TestKnownAnswers:
     def test_who_is_left_out_and_the_order(self, gw: Gateway) -> None:
-        assert {n.person_id for n in key_nodes(gw, "S1", min_reach3=1)} == {
+        assert {n.person_id for n in key_nodes(gw, "S1", rule=KeyNodeRule(0.01, 1))} == {
             "N1",
             "N2",
             "N3",
@@ -99,7 +99,7 @@ class TestKnownAnswers:
             "N6",
             "L3",
         }
-        recs = recommended_contacts(gw, "M1", now=NOW, min_reach3=1)
+        recs = recommended_contacts(gw, "M1", now=NOW, rule=KeyNodeRule(0.01, 1))
         # N1 is a friend, N2 was contacted 3 days ago. N3 is the most influential; N5 was
         # active; N4 and N6 tie exactly and go by id; L3 is two hops away.
         assert [r.person_id for r in recs] == ["N3", "N5", "N4", "N6", "L3"]
@@ -118,24 +118,24 @@ class TestKnownAnswers:
             assert r.score == pytest.approx(sum(WEIGHTS[k] * v for k, v in r.parts.items()))
 
     def test_topic_interest_breaks_the_tie(self, gw: Gateway) -> None:
-        recs = recommended_contacts(gw, "M1", topic="fitness", now=NOW, min_reach3=1)
+        recs = recommended_contacts(gw, "M1", topic="fitness", now=NOW, rule=KeyNodeRule(0.01, 1))
         assert [r.person_id for r in recs] == ["N3", "N5", "N6", "N4", "L3"]
         n6 = recs[2]
         assert n6.topic == "fitness" and n6.topic_score > 0 and n6.parts["interest"] > 0
         assert "interested in fitness" in n6.reason
 
     def test_interest_is_decayed_to_now(self, gw: Gateway) -> None:
-        stored = gw.read_text(
+        stored = gw.read(
             "MATCH (:Person {id: 'N6'})-[i:INTERESTED_IN]->(:Topic {name: 'fitness'}) "
             "RETURN i.score AS score, i.as_of AS as_of"
         )[0]
-        later = stored["as_of"].to_native() + timedelta(days=60)  # two half-lives
-        recs = recommended_contacts(gw, "M1", topic="fitness", now=later, min_reach3=1)
+        later = stored["as_of"] + timedelta(days=60)  # two half-lives
+        recs = recommended_contacts(gw, "M1", topic="fitness", now=later, rule=KeyNodeRule(0.01, 1))
         n6 = next(r for r in recs if r.person_id == "N6")
         assert n6.topic_score == pytest.approx(stored["score"] / 4)
 
     def test_each_recommendation_carries_reason_path_and_interests(self, gw: Gateway) -> None:
-        recs = recommended_contacts(gw, "M1", limit=2, now=NOW, min_reach3=1)
+        recs = recommended_contacts(gw, "M1", limit=2, now=NOW, rule=KeyNodeRule(0.01, 1))
         assert [r.person_id for r in recs] == ["N3", "N5"]
         n3, n5 = recs
         assert n3.reason.startswith("top 1% influence in store (rank 1 of 13); reaches 2 people")
@@ -147,16 +147,21 @@ class TestKnownAnswers:
         assert [p.person_id for p in n5.path.people] == ["M1", "N5"]
         assert n5.path.ties[0].referral and not n5.path.ties[0].friends
         assert [i.topic for i in n5.top_interests] == ["baby", "coffee"]
-        l3 = recommended_contacts(gw, "M1", now=NOW, min_reach3=1)[-1]
+        l3 = recommended_contacts(gw, "M1", now=NOW, rule=KeyNodeRule(0.01, 1))[-1]
         assert [p.person_id for p in l3.path.people] == ["M1", "N3", "L3"]
 
     def test_windows_move_with_now(self, gw: Gateway) -> None:
         later = datetime.fromisoformat("2026-07-20T12:00:00+08:00")
-        ids = [r.person_id for r in recommended_contacts(gw, "M1", now=later, min_reach3=1)]
+        ids = [
+            r.person_id
+            for r in recommended_contacts(gw, "M1", now=later, rule=KeyNodeRule(0.01, 1))
+        ]
         # Nineteen days on, the notes on N2 (June 28) and N6 (July 2) are over 14 days old.
         assert "N2" in ids and "N6" in ids
         soon = datetime.fromisoformat("2026-07-03T12:00:00+08:00")
-        ids = [r.person_id for r in recommended_contacts(gw, "M1", now=soon, min_reach3=1)]
+        ids = [
+            r.person_id for r in recommended_contacts(gw, "M1", now=soon, rule=KeyNodeRule(0.01, 1))
+        ]
         assert "N6" not in ids  # contacted the day before
 
     def test_default_thresholds_empty_store_and_errors(self, gw: Gateway) -> None:
@@ -174,16 +179,16 @@ class TestKnownAnswers:
 def test_recommendations_on_generated_data_follow_the_rules(tiny: tuple[Gateway, Path]) -> None:
     gw, _ = tiny
     now = datetime.fromisoformat("2026-11-01T00:00:00+00:00")
-    staff = gw.read_text(
+    staff = gw.read(
         "MATCH (s:Staff)-[:WORKS_AT]->(st:Store) RETURN s.id AS id, st.id AS store ORDER BY id"
     )
     seen = 0
     for row in staff:
-        recs = recommended_contacts(gw, row["id"], limit=50, now=now, min_reach3=3)
-        keys = {n.person_id for n in key_nodes(gw, row["store"], min_reach3=3)}
+        recs = recommended_contacts(gw, row["id"], limit=50, now=now, rule=KeyNodeRule(0.01, 3))
+        keys = {n.person_id for n in key_nodes(gw, row["store"], KeyNodeRule(0.01, 3))}
         excluded = {
             r["id"]
-            for r in gw.read_text(
+            for r in gw.read(
                 "MATCH (s:Staff {id: $staff})-[:FRIEND_OF]-(p:Person) RETURN p.id AS id "
                 "UNION MATCH (s:Staff {id: $staff})-[n:NOTED]->(p:Person) "
                 "WHERE n.kind IN ['contacted', 'visited'] "

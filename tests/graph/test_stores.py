@@ -18,7 +18,7 @@ from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from graph.stores import cascades, hq_overview, plan_stages, store_diagnosis, tier
 from loaders.pipeline import load_files
-from loaders.synthetic import generate
+from synthetic import generate
 from tests.graph.reference import referral_forest
 from tests.helpers import order, reference_files, share, ts, visit, wipe, write_rows
 
@@ -336,7 +336,7 @@ def tiny_files(gateway: Gateway, tmp_path_factory: pytest.TempPathFactory) -> Pa
 def tiny(gateway: Gateway, tiny_files: Path) -> Gateway:
     """The tiny brand; loaded again if a hand-built test wiped it since."""
     shares = len(pd.read_csv(tiny_files / "shares.csv"))
-    if gateway.read_text("MATCH (s:Share) RETURN count(s) AS n")[0]["n"] != shares:
+    if gateway.read("MATCH (s:Share) RETURN count(s) AS n")[0]["n"] != shares:
         load_tiny(gateway, tiny_files)
     return gateway
 

@@ -36,9 +36,9 @@ def read_rejects(path: Path) -> list[dict[str, str]]:
 
 def test_schema_setup_twice_is_idempotent(graph: Gateway) -> None:
     apply_schema(graph)
-    first = graph.read_text("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
+    first = graph.read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
     apply_schema(graph)
-    second = graph.read_text("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
+    second = graph.read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
     assert sorted(first[0]["names"]) == sorted(second[0]["names"])
     assert {"person_id", "share_id", "visited_event_id"} <= set(first[0]["names"])
 
@@ -63,7 +63,7 @@ def test_each_format_loads_the_same_graph(graph: Gateway, tmp_path: Path, fmt: s
     write_rows(tmp_path, "orders", CASCADE_ORDERS, fmt)
     report = load(graph, tmp_path)
     assert report.total("rejected") == 0
-    assert report.total("loaded") == 2 + 3 + 2 + 2 + 3 + 1
+    assert report.total("accepted") == 2 + 3 + 2 + 2 + 3 + 1
     assert counts(graph) == {
         "node:Store": 2,
         "node:Person": 6,
@@ -97,13 +97,13 @@ def test_loading_twice_changes_nothing(graph: Gateway, tmp_path: Path) -> None:
     write_rows(tmp_path, "friendships", [friendship("e09", "C1", "P3", ts(5))])
     load(graph, tmp_path)
     before = counts(graph)
-    weights = graph.read_text("MATCH ()-[k:KNOWS]->() RETURN sum(k.weight) AS w")
+    weights = graph.read("MATCH ()-[k:KNOWS]->() RETURN sum(k.weight) AS w")
     again = load(graph, tmp_path)
     assert counts(graph) == before
-    assert graph.read_text("MATCH ()-[k:KNOWS]->() RETURN sum(k.weight) AS w") == weights
+    assert graph.read("MATCH ()-[k:KNOWS]->() RETURN sum(k.weight) AS w") == weights
     events = len(CASCADE_SHARES) + len(CASCADE_VISITS) + len(CASCADE_ORDERS) + 1
     assert again.total("duplicates") == events
-    assert sum(again.stats[k].loaded for k in ("shares", "visits", "orders", "friendships")) == 0
+    assert sum(again.stats[k].accepted for k in ("shares", "visits", "orders", "friendships")) == 0
 
 
 def test_bad_rows_are_rejected_with_reasons_and_good_rows_load(
@@ -172,9 +172,9 @@ def test_bad_rows_are_rejected_with_reasons_and_good_rows_load(
         assert reasons[key]["source"].endswith(f"{key[0]}.csv")
     assert reasons[("visits", "e11")]["row"] == "2"
     assert report.total("rejected") == len(expected)
-    assert report.stats["visits"].loaded == 1
-    assert report.stats["orders"].loaded == 1
-    assert report.stats["friendships"].loaded == 1
+    assert report.stats["visits"].accepted == 1
+    assert report.stats["orders"].accepted == 1
+    assert report.stats["friendships"].accepted == 1
     assert counts(graph)["rel:VISITED"] == 1
 
 
@@ -198,7 +198,7 @@ def test_a_batch_is_never_half_applied(graph: Gateway, tmp_path: Path) -> None:
     with pytest.raises(ClientError, match="not a time"):
         apply_batch(graph, "shares", [good, broken])
     assert counts(graph) == before
-    assert [v.status for v in apply_batch(graph, "shares", [good])] == ["loaded"]
+    assert [v.status for v in apply_batch(graph, "shares", [good])] == ["accepted"]
     assert [v.status for v in apply_batch(graph, "shares", [good])] == ["duplicate"]
 
 
@@ -238,7 +238,7 @@ def test_first_touch_with_out_of_order_arrival_ties_self_visits_and_reshares(
     load(graph, late)
     assert referrers(graph) == {"P1": "M2", "P2": "P1", "P3": "P1"}
     assert {p: homes(graph)[p] for p in ("P1", "P2", "P3")} == {"P1": "S2", "P2": "S2", "P3": "S2"}
-    referred_at = graph.read_text(
+    referred_at = graph.read(
         "MATCH (:Person {id: 'M2'})-[r:REFERRED]->(:Person {id: 'P1'}) RETURN r.share_id AS s"
     )
     assert referred_at == [{"s": "shB"}]
@@ -350,7 +350,7 @@ def test_knows_weights(graph: Gateway, tmp_path: Path) -> None:
         ],
     )
     load(graph, tmp_path)
-    rows = graph.read_text(
+    rows = graph.read(
         "MATCH (a:Person)-[k:KNOWS]->(b:Person) RETURN a.id AS a, b.id AS b, k.weight AS w"
     )
     assert {(r["a"], r["b"]): r["w"] for r in rows} == {
@@ -375,7 +375,7 @@ def test_interest_scores(graph: Gateway, tmp_path: Path) -> None:
     from graph.derive import derive_people
 
     derive_people(graph, ["M1", "P1"], as_of=datetime(2026, 5, 31, tzinfo=UTC))
-    rows = graph.read_text(
+    rows = graph.read(
         "MATCH (p:Person)-[i:INTERESTED_IN]->(t:Topic) RETURN p.id AS p, t.name AS t, i.score AS s"
     )
     scores = {(r["p"], r["t"]): r["s"] for r in rows}

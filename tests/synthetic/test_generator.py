@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loaders.synthetic import (
+from synthetic import (
     COLUMNS,
     DEFAULT_END,
     FILE_TYPES,

@@ -1,0 +1,143 @@
+"""Plain-language suggestions from a store's diagnosis figures (DESIGN.md §5 "Store diagnosis":
+"plain-language suggestions derived from those numbers"), each naming the people to act on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graph.stores.model import (
+    PLAN_BROUGHT_EACH,
+    PLAN_CONVERSION,
+    PLAN_PROSPECTS,
+    StoreDiagnosis,
+    Suggestion,
+)
+
+STALLED_DAYS = 14
+NOTED_DAYS = 14  # as for recommended contacts: a key node noted in the last 14 days is in hand
+LOW_FISSION_RATIO = 1.0
+NAMED = 5  # people named per suggestion
+
+
+def _names(ids: Sequence[str]) -> str:
+    return ", ".join(ids)
+
+
+def suggestions(
+    d: StoreDiagnosis, people: dict[str, Any], staff_idle: list[str]
+) -> list[Suggestion]:
+    """Plain-language suggestions from the diagnosis figures, by these rules in order:
+
+    1. `start` — no customers: every staff member should start sharing (names the staff).
+    2. `share_more` — starter tier with customers: staff should share more to reach 100
+       prospects (names the staff who shared nothing in the last 4 weeks).
+    3. `convert` — conversion below 10%: follow up the prospects who engaged (claimed a coupon,
+       contacted sales, joined a group buy) but have not bought, latest first.
+    4. `activate_members` — members or agents exist and the fission ratio is below 1 referred
+       customer each: ask those who have referred nobody to share (highest store influence,
+       then spend, first).
+    5. `contact_key_nodes` — key nodes no staff member of the store noted as contacted or
+       visited in the last 14 days.
+    6. `stalled` — customers but nobody new in the last 2 weeks.
+    7. `broadcast_only` — cascades exist but none goes past the first generation (depth 1):
+       shares reach direct contacts only, nobody re-shares.
+    8. `on_track` — none of the above applies.
+    """
+    out: list[Suggestion] = []
+    if d.customers == 0:
+        out.append(
+            Suggestion(
+                rule="start",
+                text="No customers in this store's network yet. Every staff member should "
+                "share a coupon, red packet or group buy from the mini program to bring in "
+                f"the first {PLAN_PROSPECTS} prospects.",
+                person_ids=[s.person_id for s in d.staff],
+            )
+        )
+    elif d.tier == "starter":
+        missing = PLAN_PROSPECTS - d.customers
+        idle = (
+            f" Shared nothing in the last 4 weeks: {_names(staff_idle)}."
+            if staff_idle
+            else " Every staff member shared in the last 4 weeks; share more often."
+        )
+        out.append(
+            Suggestion(
+                rule="share_more",
+                text=f"Starter store: {d.customers} customers, {missing} short of "
+                f"{PLAN_PROSPECTS}. Staff should share more content into their circles.{idle}",
+                person_ids=staff_idle,
+            )
+        )
+    if d.customers and d.conversion_rate < PLAN_CONVERSION:
+        engaged = people["engaged"]
+        follow = (
+            f" {people['engaged_count']} prospects engaged but have not bought; follow up "
+            f"first: {_names(engaged)}."
+            if engaged
+            else " No prospect has engaged yet: share coupons and group buys."
+        )
+        out.append(
+            Suggestion(
+                rule="convert",
+                text=f"Conversion is {d.conversion_rate:.1%}, below the "
+                f"{PLAN_CONVERSION:.0%} target.{follow}",
+                person_ids=engaged,
+            )
+        )
+    if d.members_or_agents and d.fission_ratio < LOW_FISSION_RATIO:
+        idle = people["idle"]
+        who = (
+            f" {people['idle_count']} have referred nobody yet; ask them to share: {_names(idle)}."
+            if idle
+            else ""
+        )
+        out.append(
+            Suggestion(
+                rule="activate_members",
+                text=f"Low fission: members and agents brought {d.fission_ratio:.2f} "
+                f"customers each (the plan expects ~{PLAN_BROUGHT_EACH} per new member).{who}",
+                person_ids=idle,
+            )
+        )
+    unnoted = people["unnoted_key_nodes"]
+    if unnoted:
+        out.append(
+            Suggestion(
+                rule="contact_key_nodes",
+                text=f"{len(unnoted)} key nodes were not contacted or visited by the store in "
+                f"the last {NOTED_DAYS} days; reach them through their introduction paths: "
+                f"{_names(unnoted[:NAMED])}.",
+                person_ids=unnoted[:NAMED],
+            )
+        )
+    recent = d.new_people_per_week[-(STALLED_DAYS // 7) :]
+    if d.customers and not sum(w.new_people for w in recent):
+        out.append(
+            Suggestion(
+                rule="stalled",
+                text=f"Nobody new joined in the last {STALLED_DAYS} days: start a new "
+                "campaign (group buy or red packet) and ask key nodes to pass it on.",
+                person_ids=[],
+            )
+        )
+    if d.cascades.trees and d.cascades.max_depth <= 1:
+        out.append(
+            Suggestion(
+                rule="broadcast_only",
+                text="Shares reach direct contacts only (cascade depth 1): nobody re-shares. "
+                "Use content that rewards passing it on, such as group buys and red packets.",
+                person_ids=[],
+            )
+        )
+    if not out:
+        out.append(
+            Suggestion(
+                rule="on_track",
+                text="On track: keep sharing, keep converting engaged prospects, and keep "
+                "members bringing their friends.",
+                person_ids=[],
+            )
+        )
+    return out
