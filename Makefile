@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: install browser  ## Neo4j + the `small` demo brand loaded + the API and maps on :8000
-	bash scripts/demo.sh
+	$(BIN)/fission demo
 
 test: install browser lint typecheck unit  ## Everything CI runs
 

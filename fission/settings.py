@@ -16,8 +16,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fission.errors import ConfigurationError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 class ApiKeyEntry(BaseModel):
     """One API key, stored as the SHA-256 of the key (keys are random, so no slow hash)."""
@@ -57,8 +55,10 @@ class Settings(BaseSettings):
     neo4j_transaction_retry_seconds: float = 15.0
 
     var_dir: Path = Field(
-        PROJECT_ROOT / ".var",
-        description="Git-ignored working folder: Neo4j jars, server home, demo data, rejects.",
+        default_factory=lambda: Path.cwd() / ".var",
+        description="Working folder (git-ignored in a checkout): Neo4j jars, server home, demo "
+        "data, rejects, API keys. Default: `.var` in the current folder; the Docker image sets "
+        "FISSION_VAR_DIR to a writable volume.",
     )
     local_bolt_port: int = 7687
     local_http_port: int = 7474
@@ -80,7 +80,7 @@ class Settings(BaseSettings):
         default_factory=list, description="FISSION_API_KEYS: a JSON list of ApiKeyEntry."
     )
     api_keys_file: Path | None = Field(
-        None, description="A JSON file with more keys (default: .var/api-keys.json if present)."
+        None, description="A JSON file with more keys (default: <var_dir>/api-keys.json)."
     )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -107,12 +107,17 @@ class Settings(BaseSettings):
     def local_password_file(self) -> Path:
         return self.var_dir / "neo4j-password"
 
+    @property
+    def api_keys_path(self) -> Path:
+        """The keys file `fission api-key create` writes and the API reads."""
+        return self.api_keys_file or self.var_dir / "api-keys.json"
+
     def all_api_keys(self) -> list[ApiKeyEntry]:
         """Keys from FISSION_API_KEYS plus those in the keys file."""
-        path = self.api_keys_file or self.var_dir / "api-keys.json"
         stored: list[ApiKeyEntry] = []
-        if path.exists():
-            stored = [ApiKeyEntry.model_validate(e) for e in json.loads(path.read_text())]
+        if self.api_keys_path.exists():
+            entries = json.loads(self.api_keys_path.read_text())
+            stored = [ApiKeyEntry.model_validate(e) for e in entries]
         return [*self.api_keys, *stored]
 
     def password(self) -> str:
