@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,9 +46,12 @@ def fresh_database(heap: str = "4g", pagecache: str = "6g") -> Iterator[Gateway]
 
 
 def machine() -> dict[str, Any]:
-    cpu = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": cpu, "memory_gib": round(mem, 1), "python": platform.python_version()}
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(mem, 1),
+        "python": platform.python_version(),
+    }
 
 
 def record(name: str, result: dict[str, Any]) -> Path:

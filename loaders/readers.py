@@ -191,10 +191,3 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[Chunk]:
         records = batch.to_pandas().to_dict("records")
         yield [(row + i + 1, rec) for i, rec in enumerate(records)]
         row += len(records)
-
-
-def count_rows(path: Path) -> int | None:
-    """Row count when it is cheap to know (Parquet metadata); None otherwise."""
-    if file_format(path) == "parquet":
-        return int(pq.ParquetFile(path).metadata.num_rows)
-    return None
