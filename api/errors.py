@@ -1,4 +1,5 @@
 """Maps the project's errors (fission.errors) and request validation errors to HTTP, once.
+The gateway turns an unreachable database into DatabaseUnavailable (503).
 
 Every error body has the same shape: {"error": {"code": ..., "message": ..., "details": ...}}.
 """
@@ -10,7 +11,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from pydantic import BaseModel
 
 from fission.errors import FissionError
@@ -51,11 +51,6 @@ def install(app: FastAPI) -> None:
         ]
         message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
         return _body(422, "invalid_input", message, details)
-
-    @app.exception_handler(ServiceUnavailable)
-    @app.exception_handler(SessionExpired)
-    async def database_down(_: Request, exc: Exception) -> JSONResponse:
-        return _body(503, "database_unavailable", f"Neo4j did not answer: {exc}")
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -97,7 +98,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except FissionError as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
             raise typer.Exit(code=exit_code(exc)) from exc
 
     return run  # type: ignore[return-value]
@@ -355,8 +356,9 @@ def create_key(
     key = new_key()
     try:
         entry = ApiKeyEntry(name=name, role=role.value, store_id=store, sha256=hash_key(key))
-    except ValueError as exc:
-        raise InvalidInput(str(exc).splitlines()[-1].strip()) from exc
+    except ValidationError as exc:
+        problems = (e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise InvalidInput("; ".join(problems)) from exc
     path = settings.api_keys_path
     entries = json.loads(path.read_text()) if path.exists() else []
     path.parent.mkdir(parents=True, exist_ok=True)

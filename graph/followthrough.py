@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from graph.clock import aware
 from graph.gateway import Gateway
 from graph.keynodes import key_nodes
 from graph.queries import query
@@ -67,12 +68,6 @@ class FollowThrough(BaseModel):
     people: list[FollowedPerson] = Field(description="Every pair behind the two funnels.")
 
 
-def _aware(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None:
-        raise InvalidInput(f"{name} must be timezone-aware")
-    return value
-
-
 def record_recommendations(
     gateway: Gateway,
     staff_id: str,
@@ -86,7 +81,7 @@ def record_recommendations(
     (unknown person ids are skipped; the same serving recorded twice is written once).
     Unknown staff member -> NotFound.
     """
-    _aware(at, "at")
+    aware(at, "at")
     row = gateway.write(
         RECORD,
         staff_id=staff_id,
@@ -131,8 +126,8 @@ def follow_through(
     visited in [start, end), and how many of those then ordered (definitions in the module
     docstring). Unknown store -> NotFound.
     """
-    _aware(start, "start")
-    _aware(end, "end")
+    aware(start, "start")
+    aware(end, "end")
     if start >= end:
         raise InvalidInput("start must be before end")
     keys = [k.person_id for k in key_nodes(gateway, store_id)]

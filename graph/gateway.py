@@ -17,11 +17,12 @@ notebooks and the tests use it; the project's own code runs only query files.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Record, Result, RoutingControl
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 from neo4j.graph import Node, Path, Relationship
 
 from fission.errors import ConfigurationError, DatabaseUnavailable
@@ -76,6 +77,19 @@ class Tx:
         return rows(self._tx.run(query.text, params))
 
 
+@contextmanager
+def _reaching(uri: str) -> Iterator[None]:
+    """Connection failures as the project's errors: DatabaseUnavailable (503 in the API, exit
+    69 in the CLI) when the server cannot be reached, ConfigurationError when it refuses the
+    credentials."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired, OSError) as exc:
+        raise DatabaseUnavailable(f"Neo4j at {uri} did not answer: {exc}") from exc
+    except AuthError as exc:
+        raise ConfigurationError(f"Neo4j at {uri} refused the credentials: {exc}") from exc
+
+
 def _check_mode(query: Query, mode: Mode) -> None:
     if query.mode != mode:
         raise ConfigurationError(
@@ -107,14 +121,12 @@ class Gateway:
 
     def verify(self) -> str:
         """Checks that the server answers; returns its version."""
-        try:
+        with _reaching(self.settings.neo4j_uri):
             records, _, _ = self.driver.execute_query(
                 "CALL dbms.components() YIELD versions RETURN versions[0] AS version",
                 database_=self.database,
                 routing_=RoutingControl.READ,
             )
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise DatabaseUnavailable(f"Neo4j at {self.settings.neo4j_uri}: {exc}") from exc
         return str(records[0]["version"])
 
     def read(self, query: Query | LiteralString, **params: Any) -> list[Row]:
@@ -124,32 +136,34 @@ class Gateway:
             text = query.text
         else:
             text = query
-        result: list[Row] = self.driver.execute_query(
-            text,
-            params,
-            database_=self.database,
-            routing_=RoutingControl.READ,
-            result_transformer_=rows,
-        )
+        with _reaching(self.settings.neo4j_uri):
+            result: list[Row] = self.driver.execute_query(
+                text,
+                params,
+                database_=self.database,
+                routing_=RoutingControl.READ,
+                result_transformer_=rows,
+            )
         return result
 
     def write(self, query: Query, **params: Any) -> list[Row]:
         """Runs a write query in a write transaction and returns its rows."""
         _check_mode(query, "write")
-        result: list[Row] = self.driver.execute_query(
-            query.text,
-            params,
-            database_=self.database,
-            routing_=RoutingControl.WRITE,
-            result_transformer_=rows,
-        )
+        with _reaching(self.settings.neo4j_uri):
+            result: list[Row] = self.driver.execute_query(
+                query.text,
+                params,
+                database_=self.database,
+                routing_=RoutingControl.WRITE,
+                result_transformer_=rows,
+            )
         return result
 
     def write_tx(self, work: Callable[[Tx], T]) -> T:
         """Runs `work` as one write transaction: all of it commits, or none of it. The driver
         retries it on retryable errors, so `work` must not have other side effects."""
-        with self.driver.session(database=self.database) as session:
-            return session.execute_write(lambda tx: work(Tx(tx)))
+        with _reaching(self.settings.neo4j_uri), self.driver.session(database=self.database) as s:
+            return s.execute_write(lambda tx: work(Tx(tx)))
 
     def write_batches(
         self,
@@ -168,7 +182,10 @@ class Gateway:
         """Runs a schema file's statements (each in its own transaction, as DDL must), then
         waits until every index is online; returns how many statements ran."""
         _check_mode(query, "schema")
-        with self.driver.session(database=self.database) as session:
+        with (
+            _reaching(self.settings.neo4j_uri),
+            self.driver.session(database=self.database) as session,
+        ):
             for statement in query.statements():
                 session.run(statement).consume()
             session.run("CALL db.awaitIndexes(300)").consume()

@@ -17,7 +17,7 @@ stored scores, so run a refresh after each load.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 import igraph as ig
 import numpy as np
@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from graph.clock import as_of
 from graph.gateway import Gateway, Row
 from graph.queries import query
 
@@ -153,7 +154,7 @@ def refresh_influence(gateway: Gateway, now: datetime | None = None) -> Influenc
     included) whose store influence is strictly lower (null without a home store);
     `influence_at` = `now`. People on no edge score 0.
     """
-    computed_at = now or datetime.now(UTC)
+    computed_at = as_of(now)
     started = clock = time.perf_counter()
     steps: dict[str, float] = {}
 

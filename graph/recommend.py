@@ -17,11 +17,12 @@ score = 0.35 influence + 0.25 nearness + 0.2 activity + 0.2 interest; ties by pe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from graph.clock import as_of
 from graph.gateway import Gateway, Row
 from graph.keynodes import KeyNode, KeyNodeRule, key_nodes
 from graph.paths import IntroductionPath, introduction_paths
@@ -97,9 +98,7 @@ def recommended_contacts(
     """
     if limit < 1:
         raise InvalidInput("limit must be at least 1")
-    now = now or datetime.now(UTC)
-    if now.tzinfo is None:
-        raise InvalidInput("now must be timezone-aware")
+    now = as_of(now)
     stores = gateway.read(STAFF_STORE, staff_id=staff_id)
     if not stores:
         raise NotFound(f"staff member {staff_id}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from fission.errors import InvalidInput, NotFound
+from fission.errors import NotFound
+from graph.clock import as_of
 from graph.forest import Forest, structural_virality
 from graph.gateway import Gateway
 from graph.keynodes import key_nodes
@@ -29,15 +30,6 @@ SUGGESTION_PEOPLE = query("stores/suggestion_people")
 WEEKS = 8
 STAFF_ACTIVITY_DAYS = 28
 TOP_KEY_NODES = 10
-
-
-def as_of(now: datetime | None) -> datetime:
-    """The time a diagnosis is computed at: `now`, or the current time."""
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None:
-        raise InvalidInput("now must be timezone-aware")
-    return now
 
 
 def cascades(edges: Sequence[tuple[str, str]]) -> Cascades:

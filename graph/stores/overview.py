@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from fission.errors import InvalidInput
+from graph.clock import as_of
 from graph.gateway import Gateway
 from graph.queries import query
-from graph.stores.diagnosis import REFERRAL_EDGES, as_of, cascades
+from graph.stores.diagnosis import REFERRAL_EDGES, cascades
 from graph.stores.model import HQOverviewPage, StoreOverviewRow, ratio, tier
 
 OVERVIEW = query("stores/overview")

@@ -1,0 +1,65 @@
+"""The local server's files: its configuration, password and status, without starting it
+(starting one is what every test session does, in tests/conftest.py)."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from fission.localserver import LocalNeo4j, free_ports
+
+
+def server(tmp_path: Path, **values: object) -> LocalNeo4j:
+    bolt, http = free_ports(2)
+    return LocalNeo4j(
+        home=tmp_path / "home",
+        lib_dir=tmp_path / "lib",
+        password_file=tmp_path / "password",
+        bolt_port=bolt,
+        http_port=http,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def conf_of(path: Path) -> dict[str, str]:
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_conf_listens_on_loopback_with_auth_and_the_given_memory(tmp_path: Path) -> None:
+    local = server(tmp_path, heap="3g", pagecache="5g")
+    conf = conf_of(local.write_conf())
+    assert conf["server.default_listen_address"] == "127.0.0.1"
+    assert conf["server.bolt.listen_address"] == f"127.0.0.1:{local.bolt_port}"
+    assert conf["server.http.listen_address"] == f"127.0.0.1:{local.http_port}"
+    assert conf["server.https.enabled"] == "false"
+    assert conf["dbms.security.auth_enabled"] == "true"
+    assert conf["server.memory.heap.max_size"] == "3g"
+    assert conf["server.memory.pagecache.size"] == "5g"
+    for folder in ("data", "logs", "plugins", "run", "import"):
+        assert conf[f"server.directories.{folder}"] == str(local.home / folder)
+        assert (local.home / folder).is_dir()
+
+
+def test_the_password_is_generated_once_and_private(tmp_path: Path) -> None:
+    local = server(tmp_path)
+    first = local.password()
+    assert len(first) >= 20 and local.password() == first
+    assert stat.S_IMODE(local.password_file.stat().st_mode) == 0o600
+
+
+def test_a_server_never_started_is_reported_stopped(tmp_path: Path) -> None:
+    local = server(tmp_path)
+    status = local.status()
+    assert (status.running, status.pid, status.bolt_uri) == (
+        False,
+        None,
+        f"bolt://127.0.0.1:{local.bolt_port}",
+    )
+    assert local.stop() is False
+    assert local.log_tail() == "(no server log yet)"
+
+
+def test_free_ports_are_distinct() -> None:
+    ports = free_ports(6)
+    assert len(set(ports)) == 6 and all(1024 < p < 65536 for p in ports)
