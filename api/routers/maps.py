@@ -6,10 +6,11 @@ Browser pages accept the key once as `?key=`; the page then remembers it in the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import COOKIE, Principal, Reader, check_store
@@ -84,28 +85,47 @@ def _path(
     return introduction_path(gateway, staff, path_to)
 
 
-@router.get(
-    "/stores/{store_id}/network",
-    summary="A store's network, laid out, as JSON",
-    responses=ERROR_RESPONSES,
-)
-def network_json(
+@dataclass(frozen=True)
+class MapView:
+    """A store's network as a map route asked for it: with the introduction path, if any."""
+
+    network: StoreNetwork
+    path: IntroductionPath | None
+    max_nodes: int | None
+
+    @property
+    def highlight(self) -> list[str] | None:
+        return [p.person_id for p in self.path.people] if self.path else None
+
+
+def store_map(
     store_id: str,
-    request: Request,
     gateway: GatewayDep,
     caller: Reader,
     max_nodes: MaxNodes = None,
     staff: StaffQuery = None,
     path_to: PathTo = None,
-) -> StoreNetwork:
+) -> MapView:
+    check_store(caller, store_id)
+    path = _path(gateway, caller, store_id, staff, path_to)
+    return MapView(store_network(gateway, store_id, max_nodes, path=path), path, max_nodes)
+
+
+StoreMap = Annotated[MapView, Depends(store_map)]
+
+
+@router.get(
+    "/stores/{store_id}/network",
+    summary="A store's network, laid out, as JSON",
+    responses=ERROR_RESPONSES,
+)
+def network_json(view: StoreMap) -> StoreNetwork:
     """Nodes (store, staff, agents, members, prospects; summary nodes beyond `max_nodes`)
     with role, store influence, reach, key-node status, top interests and layout positions
     (x, y in [-1, 1]); edges (works_at, referral, home, aggregate, knows). With `staff` and
     `path_to`, `path` holds their introduction path and its people are on the map. The layout
     is cached per store until the store's network changes."""
-    check_store(caller, store_id)
-    path = _path(gateway, caller, store_id, staff, path_to)
-    return store_network(gateway, store_id, max_nodes, path=path)
+    return view.network
 
 
 @router.get(
@@ -114,26 +134,17 @@ def network_json(
     response_class=HTMLResponse,
     responses=HTML_RESPONSES,
 )
-def map_html(
-    store_id: str,
-    request: Request,
-    gateway: GatewayDep,
-    caller: Reader,
-    max_nodes: MaxNodes = None,
-    staff: StaffQuery = None,
-    path_to: PathTo = None,
-) -> HTMLResponse:
+def map_html(request: Request, view: StoreMap, caller: Reader) -> HTMLResponse:
     """The interactive Plotly map: nodes coloured by role and sized by influence, key nodes
     labelled, hover cards, and with `staff` + `path_to` the introduction path highlighted.
     Works offline: plotly.js comes from `/static/plotly.min.js`."""
-    check_store(caller, store_id)
-    path = _path(gateway, caller, store_id, staff, path_to)
-    network = store_network(gateway, store_id, max_nodes, path=path)
-    query: dict[str, str | int] = {"max_nodes": max_nodes} if max_nodes else {}
-    if path:
-        query.update(staff=path.staff_id, path_to=path.target_id)
-    fig = network_figure(network, [p.person_id for p in path.people] if path else None)
-    page = map_page(network, fig, path=path, hq=caller.role == "hq", query=urlencode(query))
+    query: dict[str, str | int] = {"max_nodes": view.max_nodes} if view.max_nodes else {}
+    if view.path:
+        query.update(staff=view.path.staff_id, path_to=view.path.target_id)
+    fig = network_figure(view.network, view.highlight)
+    page = map_page(
+        view.network, fig, path=view.path, hq=caller.role == "hq", query=urlencode(query)
+    )
     response = HTMLResponse(page)
     _remember_key(request, response)
     return response
@@ -146,27 +157,17 @@ def map_html(
     responses=PNG_RESPONSES,
 )
 def map_png(
-    store_id: str,
-    request: Request,
-    gateway: GatewayDep,
-    caller: Reader,
-    max_nodes: MaxNodes = None,
-    staff: StaffQuery = None,
-    path_to: PathTo = None,
+    view: StoreMap,
     width: Annotated[int, Query(ge=300, le=4000, description="Pixels.")] = 1200,
     height: Annotated[int, Query(ge=300, le=4000, description="Pixels.")] = 900,
 ) -> Response:
     """The same figure as the map page, rendered by kaleido in headless Chromium (the first
     export after a restart takes a few seconds while the browser starts)."""
-    check_store(caller, store_id)
-    path = _path(gateway, caller, store_id, staff, path_to)
-    network = store_network(gateway, store_id, max_nodes, path=path)
-    fig = network_figure(network, [p.person_id for p in path.people] if path else None)
-    image = figure_png(fig, width=width, height=height)
+    image = figure_png(network_figure(view.network, view.highlight), width=width, height=height)
     return Response(
         image,
         media_type="image/png",
-        headers={"Content-Disposition": f'inline; filename="{store_id}-network.png"'},
+        headers={"Content-Disposition": f'inline; filename="{view.network.store_id}-network.png"'},
     )
 
 
