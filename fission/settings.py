@@ -92,6 +92,17 @@ class Settings(BaseSettings):
     map_max_nodes: int = Field(
         1500, description="Above this many people a store map shows key nodes and aggregates."
     )
+    hq_overview_max_age_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="How long HQ pages reuse the brand-wide overview while no count changed.",
+    )
+    page_language: Literal["zh", "en"] = Field(
+        "zh", description="Pages' language when neither ?lang, a cookie nor the browser says."
+    )
+    display_timezone: str = Field(
+        "Asia/Shanghai", description="Time zone pages and reports show times in (IANA name)."
+    )
 
     @model_validator(mode="after")
     def _production_needs_password(self) -> Settings:

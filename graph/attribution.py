@@ -13,22 +13,31 @@ otherwise the order is unattributed. Where DESIGN.md leaves room:
 - the rows are the store's staff (WORKS_AT) and agents (`agent_store_id`), with or without
   sales, plus anyone else credited with the store's orders or customers (for instance staff of
   another store up a chain), so that credited + unattributed = the store's sales.
+
+A staff member's own figures for a period (`staff_figures`, the "today" page's "this week")
+apply the same rules within [start, end) (default: the 7 days before now): people brought who
+first appeared in it, people brought (whenever) who became members in it, the store's orders
+in it credited to them, and the people they noted as contacted or visited in it. Over all time
+they equal the staff member's row of `store_attribution`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from fission.errors import NotFound
+from fission.errors import InvalidInput, NotFound
+from graph.clock import as_of, aware
 from graph.gateway import Gateway
 from graph.queries import query
 
 SALES = query("attribution/sales")
 BROUGHT = query("attribution/brought")
 ROSTER = query("attribution/roster")
+STAFF_WINDOW = query("attribution/staff_window")
+STAFF_WEEK = timedelta(days=7)
 
 
 class Credit(BaseModel):
@@ -117,4 +126,51 @@ def store_attribution(gateway: Gateway, store_id: str) -> StoreAttribution:
         unattributed_amount=unattributed_amount,
         unattributed_orders=unattributed_orders,
         credits=credits,
+    )
+
+
+class StaffFigures(BaseModel):
+    """One staff member's own figures in [start, end) (see the module docstring)."""
+
+    staff_id: str
+    display_name: str | None
+    role: str | None
+    store_id: str
+    start: datetime
+    end: datetime = Field(description="Exclusive.")
+    people_brought: int = Field(description="Customers they brought who first appeared then.")
+    members_brought: int = Field(description="Customers they brought who became members then.")
+    orders: int = Field(description="The store's orders then credited to them.")
+    sales_amount: float
+    people_contacted: int = Field(description="People they noted as contacted or visited.")
+
+
+def staff_figures(
+    gateway: Gateway,
+    staff_id: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> StaffFigures:
+    """A staff member's people brought, members brought, sales and contacts in [start, end)
+    (definitions in the module docstring). `end` defaults to now, `start` to 7 days before
+    `end`. Unknown staff member -> NotFound."""
+    end = as_of(end, "end")
+    start = end - STAFF_WEEK if start is None else aware(start, "start")
+    if start >= end:
+        raise InvalidInput("start must be before end")
+    row = gateway.read(STAFF_WINDOW, staff_id=staff_id, start=start, end=end)[0]
+    if not row["found"]:
+        raise NotFound(f"staff member {staff_id}")
+    return StaffFigures(
+        staff_id=row["staff_id"],
+        display_name=row["display_name"],
+        role=row["role"],
+        store_id=row["store_id"],
+        start=start,
+        end=end,
+        people_brought=row["people_brought"],
+        members_brought=row["members_brought"],
+        orders=row["orders"],
+        sales_amount=float(row["amount"]),
+        people_contacted=row["people_contacted"],
     )

@@ -29,10 +29,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
-from graph.clock import aware
+from graph.clock import as_of, aware
 from graph.gateway import Gateway
 from graph.keynodes import key_nodes
 from graph.queries import query
+from graph.recommend import Recommendation, recommended_contacts
 
 RECORD = query("followthrough/record_recommendations")
 RECOMMENDED = query("followthrough/recommended")
@@ -66,6 +67,23 @@ class FollowThrough(BaseModel):
     per_staff: list[StaffFollowThrough] = Field(description="Recorded recommendations, pairs.")
     key_nodes: Funnel = Field(description="The store's key nodes at call time.")
     people: list[FollowedPerson] = Field(description="Every pair behind the two funnels.")
+
+
+def serve_recommendations(
+    gateway: Gateway,
+    staff_id: str,
+    topic: str | None = None,
+    limit: int = 10,
+    now: datetime | None = None,
+) -> list[Recommendation]:
+    """`recommended_contacts` for a staff member, recorded as served at `now` (default: the
+    current time), so that follow-through can tell which were acted on. Every list a person
+    is shown (the API, the staff member's "today" page) is served through this."""
+    now = as_of(now)
+    items = recommended_contacts(gateway, staff_id, topic=topic, limit=limit, now=now)
+    if items:
+        record_recommendations(gateway, staff_id, [r.person_id for r in items], now, topic)
+    return items
 
 
 def record_recommendations(

@@ -5,17 +5,20 @@ key-node rule of graph.keynodes for a customer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
+from graph.clock import as_of
 from graph.gateway import Gateway
 from graph.keynodes import KeyNodeRule, key_nodes
 from graph.queries import query
 from graph.roles import roles_of
 
 PROFILE = query("people/profile")
+BRIEFS = query("people/briefs")
 
 
 class Interest(BaseModel):
@@ -153,3 +156,33 @@ def person_profile(
         order_total=float(row["order_total"]),
         last_order_at=row["last_order_at"],
     )
+
+
+class PersonBrief(BaseModel):
+    """A few lines about a person for tables and lists: top interests, last note, tags."""
+
+    person_id: str
+    interests: list[Interest] = Field(description="The 3 strongest, scores decayed to now.")
+    last_note: Note | None
+    manual_tags: list[str] = Field(description="The 3 most recent tags staff gave.")
+
+
+def person_briefs(
+    gateway: Gateway, person_ids: Sequence[str], now: datetime | None = None
+) -> dict[str, PersonBrief]:
+    """Briefs of the given people by id, in the order given (unknown ids are left out);
+    interest scores decayed to `now` (default: the current time), as recommendations decay
+    them."""
+    if not person_ids:
+        return {}
+    rows = gateway.read(BRIEFS, ids=list(person_ids), now=as_of(now))
+    found = {
+        r["id"]: PersonBrief(
+            person_id=r["id"],
+            interests=[Interest(**i) for i in r["interests"]],
+            last_note=Note(**r["last_note"]) if r["last_note"] else None,
+            manual_tags=r["manual_tags"],
+        )
+        for r in rows
+    }
+    return {pid: found[pid] for pid in person_ids if pid in found}

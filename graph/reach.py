@@ -20,6 +20,7 @@ DEPTH_COUNTS = query("reach/depth_counts")
 PROFILE = query("reach/profile")
 CASCADE = query("reach/cascade")
 TREE_EDGES = query("reach/tree_edges")
+REFERRER_CHAIN = query("reach/referrer_chain")
 
 MAX_K = 6
 
@@ -46,6 +47,37 @@ class CascadeTree(BaseModel):
     def edges(self) -> list[tuple[str, str]]:
         """(parent, child) pairs of the kept tree."""
         return [(n.parent_id, n.person_id) for n in self.nodes if n.parent_id is not None]
+
+
+class ChainLink(BaseModel):
+    """One person up a referrer chain."""
+
+    person_id: str
+    display_name: str | None = Field(description="Staff members' display name.")
+    staff: bool
+    member: bool
+    agent: bool
+    referred_at: datetime = Field(description="When they referred the next person down.")
+
+
+def referrer_chain(gateway: Gateway, person_id: str) -> list[ChainLink]:
+    """The person's referrer, the referrer's referrer, ... up to the root of their referral
+    tree (DESIGN.md §5 "Referrer"), nearest first; empty for a root. Unknown person ->
+    NotFound."""
+    row = gateway.read(REFERRER_CHAIN, person_id=person_id)[0]
+    if not row["found"]:
+        raise NotFound(f"person {person_id}")
+    return [
+        ChainLink(
+            person_id=link["id"],
+            display_name=link["display_name"],
+            staff=link["staff"],
+            member=link["member"],
+            agent=link["agent"],
+            referred_at=link["referred_at"],
+        )
+        for link in row["chain"]
+    ]
 
 
 def reach(gateway: Gateway, person_id: str, k: int) -> int:

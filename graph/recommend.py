@@ -45,6 +45,12 @@ class Recommendation(BaseModel):
     score: float = Field(description="Weighted sum of the parts (see graph.recommend).")
     parts: dict[str, float] = Field(description="influence, nearness, activity, interest.")
     reason: str
+    top_influence: bool = Field(description="A key node by store influence rank (see KeyNode).")
+    influence_rank: int = Field(description="1 + the store's customers with higher influence.")
+    high_reach: bool = Field(description="A key node by reach(p, 3) (see KeyNode).")
+    near_hops: int | None = Field(
+        description="1: a direct KNOWS tie with the staff member; 2: a common tie; null: further."
+    )
     store_influence: float
     influence_pct: float | None
     reach3: int
@@ -132,6 +138,10 @@ def recommended_contacts(
                 score=score,
                 parts=parts,
                 reason=_reason(node, row, topic),
+                top_influence=node.top_influence,
+                influence_rank=node.influence_rank,
+                high_reach=node.high_reach,
+                near_hops=row["near_hops"],
                 store_influence=node.influence,
                 influence_pct=node.influence_pct,
                 reach3=node.reach3,

@@ -3,7 +3,6 @@ the notes it records (contacted, visited, tag) — reflected in recommendations 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
@@ -12,9 +11,9 @@ from pydantic import BaseModel
 from api.auth import Reader
 from api.deps import GatewayDep, check_person
 from api.errors import ERROR_RESPONSES
-from graph.followthrough import record_recommendations
+from graph.followthrough import serve_recommendations
 from graph.paths import IntroductionPath, introduction_path
-from graph.recommend import Recommendation, recommended_contacts
+from graph.recommend import Recommendation
 from loaders.stream import EventStatus, NoteIn, record_note
 
 router = APIRouter(prefix="/staff", tags=["staff"], responses=ERROR_RESPONSES)
@@ -49,12 +48,9 @@ def recommendations(
     topic: Annotated[str | None, Query(description="A campaign topic, e.g. coffee.")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Recommendations:
+    """Served lists are recorded, so follow-through can tell which were acted on."""
     check_person(gateway, caller, staff_id, staff=True)
-    items = recommended_contacts(gateway, staff_id, topic=topic, limit=limit)
-    if items:  # remembered, so follow-through can tell which were acted on
-        record_recommendations(
-            gateway, staff_id, [r.person_id for r in items], at=datetime.now(UTC), topic=topic
-        )
+    items = serve_recommendations(gateway, staff_id, topic=topic, limit=limit)
     return Recommendations(staff_id=staff_id, topic=topic, items=items)
 
 

@@ -14,7 +14,14 @@ from api.errors import ERROR_RESPONSES
 from graph.attribution import StoreAttribution, store_attribution
 from graph.followthrough import FollowThrough, follow_through
 from graph.keynodes import KeyNode, key_nodes
-from graph.stores import SORTS, HQOverviewPage, StoreDiagnosis, hq_overview, store_diagnosis
+from graph.stores import (
+    SORTS,
+    HQOverviewPage,
+    StoreDiagnosis,
+    Tier,
+    hq_overview,
+    store_diagnosis,
+)
 
 router = APIRouter(prefix="/stores", tags=["stores"], responses=ERROR_RESPONSES)
 
@@ -27,10 +34,21 @@ def list_stores(
     desc: Annotated[bool, Query(description="Largest first.")] = True,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    region: Annotated[str | None, Query(description="Only the stores of this region.")] = None,
+    tier: Annotated[Tier | None, Query(description="Only the stores of this tier.")] = None,
 ) -> HQOverviewPage:
-    """HQ sees every store; a store key sees its own row only."""
+    """HQ sees every store; a store key sees its own row only. The brand-wide rows are
+    reused for up to FISSION_HQ_OVERVIEW_MAX_AGE_SECONDS while no count changed (`as_of`
+    says when they were computed)."""
     return hq_overview(
-        gateway, sort=sort, descending=desc, offset=offset, limit=limit, store_id=caller.scope
+        gateway,
+        sort=sort,
+        descending=desc,
+        offset=offset,
+        limit=limit,
+        store_id=caller.scope,
+        region=region,
+        tier_name=tier,
     )
 
 

@@ -27,21 +27,29 @@ them. Where DESIGN.md leaves room, the definitions are (and the API serves exact
   to act on.
 
 The parts: `model` (answers, tiers, the plan), `diagnosis` (one store), `suggestions` (the
-plain-language advice), `overview` (every store at once, for HQ).
+plain-language advice), `funnel` (visits -> coupon claims / sales contacts -> orders),
+`overview` (every store at once, for HQ, with the brand's totals).
 """
 
 from graph.stores.diagnosis import cascades, store_diagnosis
+from graph.stores.funnel import conversion_funnel
 from graph.stores.model import (
+    TIER_NAMES,
+    BrandSummary,
+    ConversionFunnel,
     HQOverviewPage,
     StoreDiagnosis,
     StoreOverviewRow,
+    Tier,
     plan_stages,
     tier,
 )
-from graph.stores.overview import SORTS, hq_overview
+from graph.stores.overview import SORTS, brand_summary, clear_overview_cache, hq_overview
 from graph.stores.suggestions import suggestions
 
 __all__ = [
-    "SORTS", "HQOverviewPage", "StoreDiagnosis", "StoreOverviewRow", "cascades", "hq_overview",
-    "plan_stages", "store_diagnosis", "suggestions", "tier",
+    "SORTS", "TIER_NAMES", "BrandSummary", "ConversionFunnel", "HQOverviewPage",
+    "StoreDiagnosis", "StoreOverviewRow", "Tier", "brand_summary", "cascades",
+    "clear_overview_cache", "conversion_funnel", "hq_overview", "plan_stages",
+    "store_diagnosis", "suggestions", "tier",
 ]  # fmt: skip

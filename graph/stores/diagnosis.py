@@ -15,10 +15,10 @@ from graph.stores.model import (
     Cascades,
     StaffActivity,
     StoreDiagnosis,
-    WeekCount,
     plan_stages,
     ratio,
     tier,
+    weekly,
 )
 from graph.stores.suggestions import NAMED, NOTED_DAYS, suggestions
 
@@ -115,14 +115,7 @@ def store_diagnosis(gateway: Gateway, store_id: str, now: datetime | None = None
         referred_by_members_or_agents=head["referred_by_members_or_agents"],
         members_or_agents=head["members_or_agents"],
         plan=plan_stages(head["reached"], head["new_members"], head["brought_by_new"]),
-        new_people_per_week=[
-            WeekCount(
-                week_start=since + timedelta(weeks=i),
-                week_end=since + timedelta(weeks=i + 1),
-                new_people=n,
-            )
-            for i, n in enumerate(weeks)
-        ],
+        new_people_per_week=weekly(since, weeks),
         key_node_count=len(keys),
         top_key_nodes=keys[:TOP_KEY_NODES],
         cascades=cascades(edges),

@@ -3,7 +3,7 @@ graph.stores)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -12,6 +12,7 @@ from graph.keynodes import KeyNode
 
 Tier = Literal["starter", "growing", "established", "large"]
 TIERS: tuple[tuple[int, Tier], ...] = ((100, "starter"), (1000, "growing"), (10000, "established"))
+TIER_NAMES: tuple[Tier, ...] = ("starter", "growing", "established", "large")
 PLAN_PROSPECTS = 100
 PLAN_CONVERSION = 0.10
 PLAN_BROUGHT_EACH = 10
@@ -60,6 +61,18 @@ class WeekCount(BaseModel):
     new_people: int = Field(description="Customers whose first appearance falls in the week.")
 
 
+def weekly(since: datetime, counts: list[int]) -> list[WeekCount]:
+    """Counts of consecutive 7-day weeks starting at `since`, as WeekCount rows."""
+    return [
+        WeekCount(
+            week_start=since + timedelta(weeks=i),
+            week_end=since + timedelta(weeks=i + 1),
+            new_people=n,
+        )
+        for i, n in enumerate(counts)
+    ]
+
+
 class Cascades(BaseModel):
     """The store's referral forest, restricted to its network."""
 
@@ -84,6 +97,13 @@ class Suggestion(BaseModel):
     rule: str = Field(description="Which documented rule produced it.")
     text: str
     person_ids: list[str] = Field(description="The people it asks to act on or contact.")
+    figures: dict[str, float] = Field(
+        default_factory=dict,
+        description="The numbers in `text`, by name, so that a page can word the suggestion "
+        "in its own language: start {target}; share_more {customers, missing, target}; "
+        "convert {conversion_rate, target, engaged}; activate_members {fission_ratio, "
+        "expected, idle}; contact_key_nodes {unnoted, days}; stalled {days}.",
+    )
 
 
 class StoreDiagnosis(BaseModel):
@@ -127,6 +147,8 @@ class StoreOverviewRow(BaseModel):
     agents: int
     conversion_rate: float
     fission_ratio: float
+    referred_by_members_or_agents: int = Field(description="The fission ratio's numerator.")
+    members_or_agents: int = Field(description="The fission ratio's denominator.")
     new_people_4w: int = Field(description="Customers first seen in the 4 weeks before as_of.")
     cascade_depth: int = Field(description="Longest referral chain within the store network.")
 
@@ -137,5 +159,45 @@ class HQOverviewPage(BaseModel):
     descending: bool
     offset: int
     limit: int
+    region: str | None = Field(None, description="Only stores of this region, if given.")
+    tier: Tier | None = Field(None, description="Only stores of this tier, if given.")
     total: int = Field(description="Stores in the answer (rows across all pages).")
     rows: list[StoreOverviewRow]
+
+
+class BrandSummary(BaseModel):
+    """The whole brand at a glance (sums over the stores of the HQ overview; DESIGN.md §5
+    "Store diagnosis" definitions applied to the union of the store networks)."""
+
+    as_of: datetime
+    stores: int
+    customers: int
+    prospects: int
+    members: int
+    agents: int
+    conversion_rate: float = Field(description="members / customers over every store.")
+    fission_ratio: float = Field(
+        description="Customers referred by a member or agent of their store, over every store, "
+        "divided by the members and agents of every store."
+    )
+    stores_by_tier: dict[Tier, int] = Field(description="Every tier, with 0 when none.")
+    regions: list[str] = Field(description="The stores' regions, sorted (for filters).")
+    new_people_per_week: list[WeekCount] = Field(
+        description="Customers of any store first seen in each of the 8 weeks before as_of."
+    )
+
+
+class ConversionFunnel(BaseModel):
+    """The conversion funnel of a store's customers in [start, end) (see graph.stores.funnel)."""
+
+    store_id: str
+    start: datetime
+    end: datetime = Field(description="Exclusive.")
+    visited: int = Field(description="Customers who visited a shared link in the window.")
+    claimed_coupon: int = Field(description="Of those, who claimed a coupon in the window.")
+    contacted_sales: int = Field(description="Of those, who contacted sales in the window.")
+    engaged: int = Field(description="Of those, who claimed a coupon or contacted sales.")
+    ordered: int = Field(
+        description="Of the engaged, who placed an order (at any store) in the window, at or "
+        "after their first coupon claim or sales contact in it."
+    )

@@ -3,7 +3,12 @@ definitions in graph.stores), sorted and paged."""
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,15 +16,26 @@ import numpy as np
 import pandas as pd
 
 from fission.errors import InvalidInput
-from graph.clock import as_of
+from graph.clock import as_of, aware
 from graph.gateway import Gateway
 from graph.queries import query
-from graph.stores.diagnosis import REFERRAL_EDGES, cascades
-from graph.stores.model import HQOverviewPage, StoreOverviewRow, ratio, tier
+from graph.stores.diagnosis import REFERRAL_EDGES, WEEKS, cascades
+from graph.stores.model import (
+    TIER_NAMES,
+    BrandSummary,
+    HQOverviewPage,
+    StoreOverviewRow,
+    Tier,
+    ratio,
+    tier,
+    weekly,
+)
 
 OVERVIEW = query("stores/overview")
 NETWORKS = query("stores/networks")
 REFERRAL_FOREST = query("stores/referral_forest")
+BRAND_FINGERPRINT = query("stores/brand_fingerprint")
+BRAND_WEEKS = query("stores/brand_weeks")
 
 OVERVIEW_WEEKS = 4
 SORTS: dict[str, Callable[[StoreOverviewRow], Any]] = {
@@ -70,32 +86,50 @@ def cascade_depths(gateway: Gateway) -> dict[str, int]:
     return {n["store_id"]: int(by_store.get(i, 0)) for i, n in enumerate(networks)}
 
 
-def hq_overview(
-    gateway: Gateway,
-    now: datetime | None = None,
-    sort: str = "customers",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int | None = 50,
-    store_id: str | None = None,
-) -> HQOverviewPage:
-    """All stores (or, with `store_id`, that one) with their set-wise diagnosis figures
-    (DESIGN.md §5 "Store diagnosis").
+@dataclass(frozen=True)
+class _Overview:
+    """Every store's overview row and the brand's weekly new people, as of one time."""
 
-    Set-wise queries compute every store's row (not a loop over `store_diagnosis`): the head
-    counts in Cypher, and the cascade depths from one scan of the forest; the rows are then
-    sorted by `sort` (one of `SORTS`, else InvalidInput; ties by store id) and cut at
-    `offset`/`limit` (at most 1000 rows a page; None: every row, for the HQ page). Key-node
-    counts are left out: they need reach(p, 3) of every customer of every store, a walk as
-    costly as the rest together; the store diagnosis has them.
-    """
-    if sort not in SORTS:
-        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
-    if offset < 0:
-        raise InvalidInput("offset must be >= 0")
-    if limit is not None and not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
-    now = as_of(now)
+    as_of: datetime
+    rows: list[StoreOverviewRow]
+    weeks: list[int]
+
+
+class _OverviewCache:
+    """The last brand-wide overview per database, reused while the brand's fingerprint is the
+    same and it is younger than `hq_overview_max_age_seconds`: HQ pages page, filter, sort and
+    download it without recomputing every store (seconds at 1000 stores). The age bound keeps
+    time-dependent figures (new people in the last 4 weeks) and changes that keep every count
+    (a corrected referrer) from going stale for long."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], tuple[str, float, _Overview]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str], version: str, max_age: float) -> _Overview | None:
+        with self._lock:
+            item = self._items.get(key)
+        if item is None or item[0] != version or time.monotonic() - item[1] > max_age:
+            return None
+        return item[2]
+
+    def put(self, key: tuple[str, str], version: str, value: _Overview) -> None:
+        with self._lock:
+            self._items[key] = (version, time.monotonic(), value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_cache = _OverviewCache()
+
+
+def clear_overview_cache() -> None:
+    _cache.clear()
+
+
+def _rows(gateway: Gateway, now: datetime, store_id: str | None) -> list[StoreOverviewRow]:
     rows = gateway.read(
         OVERVIEW, since=now - timedelta(weeks=OVERVIEW_WEEKS), now=now, store_id=store_id
     )
@@ -104,7 +138,7 @@ def hq_overview(
     else:
         edges = gateway.read(REFERRAL_EDGES, store_id=store_id)
         depths = {store_id: cascades([(r["parent"], r["child"]) for r in edges]).max_depth}
-    stores = [
+    return [
         StoreOverviewRow(
             store_id=r["store_id"],
             name=r["name"],
@@ -117,19 +151,117 @@ def hq_overview(
             agents=r["agents"],
             conversion_rate=ratio(r["members"], r["customers"]),
             fission_ratio=ratio(r["referred_by_members_or_agents"], r["members_or_agents"]),
+            referred_by_members_or_agents=r["referred_by_members_or_agents"],
+            members_or_agents=r["members_or_agents"],
             new_people_4w=r["new_people"],
             cascade_depth=depths.get(r["store_id"], 0),
         )
         for r in rows
     ]
+
+
+def _brand(gateway: Gateway, now: datetime | None) -> _Overview:
+    """Every store's row and the brand's weekly new people: computed as of `now`, or (without
+    `now`) as of the current time, reused from the cache while it holds."""
+    if now is not None:
+        return _compute(gateway, aware(now, "now"))
+    key = (gateway.settings.neo4j_uri, gateway.database)
+    version = json.dumps(gateway.read(BRAND_FINGERPRINT)[0], sort_keys=True)
+    max_age = gateway.settings.hq_overview_max_age_seconds
+    cached = _cache.get(key, version, max_age)
+    if cached is None:
+        cached = _compute(gateway, as_of(None))
+        _cache.put(key, version, cached)
+    return cached
+
+
+def _compute(gateway: Gateway, now: datetime) -> _Overview:
+    since = now - timedelta(weeks=WEEKS)
+    weeks = [0] * WEEKS
+    for row in gateway.read(BRAND_WEEKS, since=since, now=now):
+        weeks[row["week"]] = row["people"]
+    return _Overview(as_of=now, rows=_rows(gateway, now, None), weeks=weeks)
+
+
+def hq_overview(
+    gateway: Gateway,
+    now: datetime | None = None,
+    sort: str = "customers",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int | None = 50,
+    store_id: str | None = None,
+    region: str | None = None,
+    tier_name: Tier | None = None,
+) -> HQOverviewPage:
+    """All stores (or, with `store_id`, that one) with their set-wise diagnosis figures
+    (DESIGN.md §5 "Store diagnosis"), optionally only those of `region` and of tier
+    `tier_name`.
+
+    Set-wise queries compute every store's row (not a loop over `store_diagnosis`): the head
+    counts in Cypher, and the cascade depths from one scan of the forest; the rows are then
+    filtered, sorted by `sort` (one of `SORTS`, else InvalidInput; ties by store id) and cut at
+    `offset`/`limit` (at most 1000 rows a page; None: every row). Without `now`, every store's
+    rows come from the overview cache (see `_OverviewCache`), so paging and filtering cost no
+    recomputation. Key-node counts are left out: they need reach(p, 3) of every customer of
+    every store, a walk as costly as the rest together; the store diagnosis has them.
+    """
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
+    if offset < 0:
+        raise InvalidInput("offset must be >= 0")
+    if limit is not None and not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    if tier_name is not None and tier_name not in TIER_NAMES:
+        raise InvalidInput(f"tier must be one of {', '.join(TIER_NAMES)}; got {tier_name!r}")
+    if store_id is None:
+        brand = _brand(gateway, now)
+        when, stores = brand.as_of, brand.rows
+    else:
+        when = as_of(now)
+        stores = _rows(gateway, when, store_id)
+    stores = [
+        r
+        for r in stores
+        if (region is None or r.region == region) and (tier_name is None or r.tier == tier_name)
+    ]
     stores.sort(key=lambda r: r.store_id)
     stores.sort(key=SORTS[sort], reverse=descending)
     return HQOverviewPage(
-        as_of=now,
+        as_of=when,
         sort=sort,
         descending=descending,
         offset=offset,
         limit=limit if limit is not None else len(stores),
+        region=region,
+        tier=tier_name,
         total=len(stores),
         rows=stores[offset : offset + limit] if limit is not None else stores[offset:],
+    )
+
+
+def brand_summary(gateway: Gateway, now: datetime | None = None) -> BrandSummary:
+    """The brand at a glance: totals over every store's overview row, stores per tier, the
+    regions, and new people per week brand-wide (see BrandSummary). Without `now`, as of the
+    overview cache's time (the same rows `hq_overview` pages through)."""
+    brand = _brand(gateway, now)
+    rows = brand.rows
+    customers = sum(r.customers for r in rows)
+    members = sum(r.members for r in rows)
+    by_tier = Counter(r.tier for r in rows)
+    return BrandSummary(
+        as_of=brand.as_of,
+        stores=len(rows),
+        customers=customers,
+        prospects=sum(r.prospects for r in rows),
+        members=members,
+        agents=sum(r.agents for r in rows),
+        conversion_rate=ratio(members, customers),
+        fission_ratio=ratio(
+            sum(r.referred_by_members_or_agents for r in rows),
+            sum(r.members_or_agents for r in rows),
+        ),
+        stores_by_tier={name: by_tier.get(name, 0) for name in TIER_NAMES},
+        regions=sorted({r.region for r in rows if r.region}),
+        new_people_per_week=weekly(brand.as_of - timedelta(weeks=WEEKS), brand.weeks),
     )

@@ -53,6 +53,7 @@ def suggestions(
                 "share a coupon, red packet or group buy from the mini program to bring in "
                 f"the first {PLAN_PROSPECTS} prospects.",
                 person_ids=[s.person_id for s in d.staff],
+                figures={"target": PLAN_PROSPECTS},
             )
         )
     elif d.tier == "starter":
@@ -68,6 +69,7 @@ def suggestions(
                 text=f"Starter store: {d.customers} customers, {missing} short of "
                 f"{PLAN_PROSPECTS}. Staff should share more content into their circles.{idle}",
                 person_ids=staff_idle,
+                figures={"customers": d.customers, "missing": missing, "target": PLAN_PROSPECTS},
             )
         )
     if d.customers and d.conversion_rate < PLAN_CONVERSION:
@@ -84,6 +86,11 @@ def suggestions(
                 text=f"Conversion is {d.conversion_rate:.1%}, below the "
                 f"{PLAN_CONVERSION:.0%} target.{follow}",
                 person_ids=engaged,
+                figures={
+                    "conversion_rate": d.conversion_rate,
+                    "target": PLAN_CONVERSION,
+                    "engaged": people["engaged_count"],
+                },
             )
         )
     if d.members_or_agents and d.fission_ratio < LOW_FISSION_RATIO:
@@ -99,6 +106,11 @@ def suggestions(
                 text=f"Low fission: members and agents brought {d.fission_ratio:.2f} "
                 f"customers each (the plan expects ~{PLAN_BROUGHT_EACH} per new member).{who}",
                 person_ids=idle,
+                figures={
+                    "fission_ratio": d.fission_ratio,
+                    "expected": PLAN_BROUGHT_EACH,
+                    "idle": people["idle_count"],
+                },
             )
         )
     unnoted = people["unnoted_key_nodes"]
@@ -110,6 +122,7 @@ def suggestions(
                 f"the last {NOTED_DAYS} days; reach them through their introduction paths: "
                 f"{_names(unnoted[:NAMED])}.",
                 person_ids=unnoted[:NAMED],
+                figures={"unnoted": len(unnoted), "days": NOTED_DAYS},
             )
         )
     recent = d.new_people_per_week[-(STALLED_DAYS // 7) :]
@@ -120,6 +133,7 @@ def suggestions(
                 text=f"Nobody new joined in the last {STALLED_DAYS} days: start a new "
                 "campaign (group buy or red packet) and ask key nodes to pass it on.",
                 person_ids=[],
+                figures={"days": STALLED_DAYS},
             )
         )
     if d.cascades.trees and d.cascades.max_depth <= 1:

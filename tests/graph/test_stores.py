@@ -295,6 +295,8 @@ def test_hq_overview_sorts_pages_and_validates(graph: Gateway, tmp_path: Path) -
         "agents": 1,
         "conversion_rate": d.conversion_rate,
         "fission_ratio": d.fission_ratio,
+        "referred_by_members_or_agents": 3,
+        "members_or_agents": 3,
         "new_people_4w": 7,
         "cascade_depth": 3,
     }
