@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 .PHONY: install browser demo test lint typecheck unit server-start server-stop server-status server-reset \
-        bench clean
+        bench clean messages
 
 install: $(STAMP)  ## Python environment with the project and its dev tools
 
@@ -44,6 +44,16 @@ server-status: install
 
 server-reset: install
 	$(BIN)/fission server reset --yes
+
+# The pages' messages: extract every _()/gettext id from api/ (babel.cfg) and merge them into the
+# one catalogue, api/locale/zh_Hans/LC_MESSAGES/messages.po; new entries then need a msgstr.
+# The catalogue is compiled in memory when the app starts (nothing generated is kept).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header \
+	  -o api/locale/messages.pot .
+	$(BIN)/pybabel update -i api/locale/messages.pot -d api/locale -l zh_Hans \
+	  --width 100 --ignore-obsolete
+	rm api/locale/messages.pot
 
 clean:
 	rm -rf $(VENV) .var .pytest_cache .mypy_cache .ruff_cache

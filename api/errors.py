@@ -2,6 +2,8 @@
 The gateway turns an unreachable database into DatabaseUnavailable (503).
 
 Every error body has the same shape: {"error": {"code": ..., "message": ..., "details": ...}}.
+A browser navigating to a page (GET, accepting HTML) gets the same status with a short page in
+its language instead (api.pages.errors).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from api.pages.errors import error_page
 from fission.errors import FissionError
 
 
@@ -39,17 +42,27 @@ def _code(exc: FissionError) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
+def _wants_page(request: Request) -> bool:
+    """A browser navigating to a page asks for HTML first; API clients and the pages' own
+    fetch() calls do not, and get the JSON body."""
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(FissionError)
-    async def fission_error(_: Request, exc: FissionError) -> JSONResponse:
+    async def fission_error(request: Request, exc: FissionError) -> Response:
+        if _wants_page(request):
+            return error_page(request, exc.http_status, str(exc))
         return _body(exc.http_status, _code(exc), str(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         details = [
             {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
         ]
         message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
+        if _wants_page(request):
+            return error_page(request, 422, message)
         return _body(422, "invalid_input", message, details)
 
 

@@ -13,26 +13,22 @@ import html
 import math
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import plotly
 import plotly.graph_objects as go
-import plotly.io as pio
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api.i18n import N_, Text
+from api.pages import wording
+from api.pages.common import Chrome, render_page
+from api.pages.figures import figure_html
 from fission.errors import ConfigurationError
 from graph.network import NetworkNode, StoreNetwork
 from graph.paths import IntroductionPath
-from graph.roles import PLURAL
-from graph.stores import HQOverviewPage
 
 CHROMIUM = "/usr/bin/chromium"
-# plotly.js comes from the installed plotly package (api.app mounts its folder at /static).
-PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
-PLOTLY_JS = f"/static/plotly.min.js?v={plotly.__version__}"
 
 # One fixed colour per role, so every map reads the same way.
 ROLE_COLOURS = {
@@ -51,20 +47,15 @@ EDGE_STYLES: dict[str, dict[str, Any]] = {
     "knows": {"color": "#c084fc", "width": 1.2, "dash": "dash"},
 }
 EDGE_NAMES = {
-    "referral": "referrals",
-    "works_at": "works at",
-    "home": "first contact (no referrer drawn)",
-    "aggregate": "not drawn one by one",
-    "knows": "social ties",
+    "referral": N_("referrals"),
+    "works_at": N_("works at"),
+    "home": N_("first contact (no referrer drawn)"),
+    "aggregate": N_("not drawn one by one"),
+    "knows": N_("social ties"),
 }
+ENGLISH = Text("en")
 PATH_COLOUR = "#dc2626"
 MIN_SIZE, MAX_SIZE = 7.0, 34.0
-
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
-
 
 # ----------------------------------------------------------------------------- figure
 
@@ -83,28 +74,55 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _hover(node: NetworkNode) -> str:
+def _hover(node: NetworkNode, t: Text, key_reasons: Mapping[str, list[str]]) -> str:
     e = _escape
     if node.role == "store":
-        return f"<b>{e(node.label)}</b><br>store {e(node.id.removeprefix('store:'))}"
+        return f"<b>{e(node.label)}</b><br>" + e(
+            t.gettext("store %(id)s") % {"id": node.id.removeprefix("store:")}
+        )
     if node.count is not None:
-        return f"<b>{e(node.label)}</b><br>not drawn one by one"
-    role = (node.staff_role or "staff") if node.role == "staff" else node.role
-    pct = f" (above {node.influence_pct:.0f}% of the store)" if node.influence_pct else ""
+        return f"<b>{e(_label(node, t))}</b><br>" + e(t.gettext("not drawn one by one"))
+    role = (
+        wording.staff_role(t, node.staff_role)
+        if node.role == "staff"
+        else wording.role(t, node.role)
+    )
+    where = "" if node.in_network else " " + t.gettext("(another store)")
+    pct = (
+        " "
+        + t.gettext("(above %(pct)s of the store)")
+        % {"pct": t.percent(node.influence_pct / 100, 0)}
+        if node.influence_pct
+        else ""
+    )
+    interests = t.gettext(", ").join(node.top_interests) or t.gettext("none yet")
     lines = [
         f"<b>{e(node.id)}</b>" + (f" · {e(node.label)}" if node.label != node.id else ""),
-        f"role: {e(role)}" + ("" if node.in_network else " (another store)"),
-        f"reach: {node.reach1} direct, {node.reach3} within 3 generations",
-        f"influence: {node.influence:.4f}{pct}",
-        "interests: " + (e(", ".join(node.top_interests)) or "none yet"),
+        e(t.gettext("role: %(role)s") % {"role": role} + where),
+        e(
+            t.gettext("reach: %(direct)s direct, %(three)s within 3 generations")
+            % {"direct": t.number(node.reach1), "three": t.number(node.reach3)}
+        ),
+        e(t.gettext("influence: %(score)s") % {"score": t.number(node.influence, 4)} + pct),
+        e(t.gettext("interests: %(topics)s") % {"topics": interests}),
     ]
-    lines += [f"key node: {e(reason)}" for reason in node.key_reasons]
+    reasons = key_reasons.get(node.id, node.key_reasons)
+    lines += [e(t.gettext("key node: %(reason)s") % {"reason": reason}) for reason in reasons]
     return "<br>".join(lines)
 
 
-def _text(node: NetworkNode, on_path: set[str]) -> str:
+def _label(node: NetworkNode, t: Text) -> str:
+    """What the map writes for a node: a summary node's count in the page's language."""
+    if node.count is None:
+        return node.label
+    return f"+ {t.number(node.count)} " + (
+        wording.role_plural(t, node.role) if node.count != 1 else wording.role(t, node.role)
+    )
+
+
+def _text(node: NetworkNode, on_path: set[str], t: Text) -> str:
     labelled = node.role in ("store", "staff") or node.key or node.count is not None
-    return _escape(node.label) if labelled or node.id in on_path else ""
+    return _escape(_label(node, t)) if labelled or node.id in on_path else ""
 
 
 def _lines(
@@ -119,11 +137,20 @@ def _lines(
     return xs, ys
 
 
-def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.Figure:
+def network_figure(
+    network: StoreNetwork,
+    path: list[str] | None = None,
+    text: Text | None = None,
+    key_reasons: Mapping[str, list[str]] | None = None,
+) -> go.Figure:
     """The store's network as a Plotly figure: one trace per role (fixed colour, one legend
     entry each), marker size by store influence, staff, key nodes and summary nodes labelled,
     hover cards with id, role, reach, influence and top interests. With `path` (person ids
-    in order, e.g. an introduction path) its ties are drawn thick and its people outlined."""
+    in order, e.g. an introduction path) its ties are drawn thick and its people outlined.
+    `text` is the language (default English); `key_reasons` words key nodes' reasons in it
+    (by person id; default: the graph's English reasons)."""
+    t = text or ENGLISH
+    reasons = key_reasons or {}
     where = {n.id: n for n in network.nodes}
     on_path = [pid for pid in path or [] if pid in where]
     path_set = set(on_path)
@@ -136,7 +163,8 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
         xs, ys = _lines(pairs, where)
         fig.add_trace(
             go.Scatter(
-                x=xs, y=ys, mode="lines", line=style, hoverinfo="skip", name=EDGE_NAMES[kind],
+                x=xs, y=ys, mode="lines", line=style, hoverinfo="skip",
+                name=t.gettext(EDGE_NAMES[kind]),
                 legendgroup="edges", showlegend=kind in ("referral", "knows"),
             )
         )  # fmt: skip
@@ -145,7 +173,7 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
         fig.add_trace(
             go.Scatter(
                 x=xs, y=ys, mode="lines", line={"color": PATH_COLOUR, "width": 4},
-                hoverinfo="skip", name="introduction path",
+                hoverinfo="skip", name=t.gettext("introduction path"),
             )
         )  # fmt: skip
     for role, colour in ROLE_COLOURS.items():
@@ -162,8 +190,8 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
                 x=[n.x for n in nodes],
                 y=[n.y for n in nodes],
                 mode="markers",
-                name=PLURAL[role],
-                hovertext=[_hover(n) for n in nodes],
+                name=wording.role_plural(t, role),
+                hovertext=[_hover(n, t, reasons) for n in nodes],
                 hovertemplate="%{hovertext}<extra></extra>",
                 customdata=[n.id for n in nodes],
                 marker={
@@ -185,13 +213,13 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
             )
         )
     # Labels in one text-only trace over all markers, so no marker hides a label.
-    labelled = [n for n in network.nodes if _text(n, path_set)]
+    labelled = [n for n in network.nodes if _text(n, path_set, t)]
     fig.add_trace(
         go.Scatter(
             x=[n.x for n in labelled],
             y=[n.y for n in labelled],
             mode="text",
-            text=[_text(n, path_set) for n in labelled],
+            text=[_text(n, path_set, t) for n in labelled],
             textposition="top center",
             textfont={"size": 10, "color": "#1f2937", "shadow": "auto"},
             marker={"size": [_size(n, top) for n in labelled]},
@@ -200,13 +228,20 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
             name="labels",
         )
     )
-    drawn = f"{network.drawn_people} of {network.people} people drawn"
-    rest = ", ".join(where[a.node_id].label for a in network.aggregated)
+    drawn = t.gettext("%(drawn)s of %(people)s people drawn") % {
+        "drawn": t.number(network.drawn_people),
+        "people": t.number(network.people),
+    }
+    rest = t.gettext(", ").join(_label(where[a.node_id], t) for a in network.aggregated)
+    keys = t.ngettext("%(num)s key node", "%(num)s key nodes", network.key_nodes) % {
+        "num": t.number(network.key_nodes)
+    }
     title = f"{network.name or network.store_id} ({network.store_id})"
+    sep = t.gettext("; ")
     fig.update_layout(
         title={
-            "text": f"{_escape(title)}<br><sup>{drawn}"
-            f"{'; ' + rest if rest else ''}; {network.key_nodes} key nodes</sup>",
+            "text": f"{_escape(title)}<br><sup>{_escape(drawn)}"
+            f"{sep + _escape(rest) if rest else ''}{sep}{_escape(keys)}</sup>",
         },
         template="plotly_white",
         showlegend=True,
@@ -224,65 +259,37 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
 # ----------------------------------------------------------------------------- pages
 
 
-def _figure_html(fig: go.Figure) -> str:
-    return pio.to_html(
-        fig,
-        full_html=False,
-        include_plotlyjs=False,
-        div_id="network-map",
-        config={"displaylogo": False, "responsive": True},
-    )
-
-
 def map_page(
     network: StoreNetwork,
     fig: go.Figure,
+    chrome: Chrome,
     *,
     path: IntroductionPath | None = None,
-    hq: bool = False,
     query: str = "",
+    key_reasons: Mapping[str, list[str]] | None = None,
 ) -> str:
     """The store map page: the figure, what it shows, a form to highlight an introduction
-    path, and links to the PNG (and, for HQ, back to the HQ page). `query` is the page's own
-    query string (without any key), reused for the PNG link."""
+    path, and links to the PNG and the store's dashboard. `query` is the page's own query
+    string (without any key), reused for the PNG link; `key_reasons` words the key nodes'
+    reasons in the page's language (by person id)."""
+    t = chrome.text
     staff = sorted(
         (n for n in network.nodes if n.role == "staff" and n.in_network), key=lambda n: n.label
     )
     keys = sorted((n for n in network.nodes if n.key), key=lambda n: -n.influence)
-    return _templates.get_template("map.html").render(
+    return render_page(
+        "map.html",
+        chrome,
         network=network,
-        figure=_figure_html(fig),
+        figure=figure_html(fig, "network-map", t),
         path=path,
-        hq=hq,
         staff=staff,
         key_nodes=keys,
-        aggregate_labels=[n.label for n in network.nodes if n.count is not None],
+        aggregate_labels=[_label(n, t) for n in network.nodes if n.count is not None],
         png_url=f"/stores/{network.store_id}/map.png" + (f"?{query}" if query else ""),
-        plotly_js=PLOTLY_JS,
         colours=ROLE_COLOURS,
-        role_names=PLURAL,
+        key_reasons=key_reasons or {},
     )
-
-
-HQ_COLUMNS: list[tuple[str, str]] = [
-    ("store_id", "Store"),
-    ("name", "Name"),
-    ("customers", "Customers"),
-    ("tier", "Tier"),
-    ("prospects", "Prospects"),
-    ("members", "Members"),
-    ("agents", "Agents"),
-    ("conversion_rate", "Conversion"),
-    ("fission_ratio", "Fission ratio"),
-    ("new_people_4w", "New (4 weeks)"),
-    ("cascade_depth", "Cascade depth"),
-]
-
-
-def hq_page(page: HQOverviewPage) -> str:
-    """The HQ page: every store of `page` with its overview figures, in a table sorted by
-    `page.sort`; each column header re-sorts (server side), each store links to its map."""
-    return _templates.get_template("hq.html").render(page=page, columns=HQ_COLUMNS)
 
 
 # ----------------------------------------------------------------------------- PNG

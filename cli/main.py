@@ -34,6 +34,7 @@ from fission.errors import (
     FissionError,
     InvalidInput,
     NotFound,
+    RenderingFailed,
     ServerError,
 )
 from fission.localserver import LocalNeo4j, assemble_lib
@@ -45,6 +46,7 @@ EXIT_CODES: dict[type[FissionError], int] = {
     InvalidInput: 65,  # EX_DATAERR
     NotFound: 66,  # EX_NOINPUT
     DatabaseUnavailable: 69,  # EX_UNAVAILABLE
+    RenderingFailed: 70,  # EX_SOFTWARE
     ServerError: 71,  # EX_OSERR
     ConfigurationError: 78,  # EX_CONFIG
 }

@@ -41,3 +41,7 @@ class DatabaseUnavailable(FissionError):
     """Neo4j did not answer."""
 
     http_status = 503
+
+
+class RenderingFailed(FissionError):
+    """Chromium could not render or print a page (the weekly PDF report)."""

@@ -10,8 +10,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fission.errors import ConfigurationError
@@ -103,6 +104,17 @@ class Settings(BaseSettings):
     display_timezone: str = Field(
         "Asia/Shanghai", description="Time zone pages and reports show times in (IANA name)."
     )
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {name!r} (an IANA name such as Asia/Shanghai)"
+            ) from exc
+        return name
 
     @model_validator(mode="after")
     def _production_needs_password(self) -> Settings:

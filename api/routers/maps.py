@@ -1,4 +1,4 @@
-"""Store network maps (JSON, HTML page, PNG) and the HQ page.
+"""Store network maps (JSON, HTML page, PNG).
 
 Browser pages accept the key once as `?key=`; the page then remembers it in the
 `fission_key` cookie (HTTP-only, same-site), so links between pages need no key.
@@ -8,21 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
-from api.auth import COOKIE, Principal, Reader, check_store
-from api.deps import GatewayDep, check_person
+from api.auth import Principal, Reader, check_store
+from api.deps import GatewayDep, SettingsDep, check_person
 from api.errors import ERROR_RESPONSES
-from api.maps import figure_png, hq_page, map_page, network_figure
+from api.maps import figure_png, map_page, network_figure
+from api.pages.common import PageLanguage, chrome, page_response
+from api.pages.views import key_reason_texts
 from fission.errors import InvalidInput
 from graph import access
 from graph.gateway import Gateway
 from graph.network import StoreNetwork, store_network
 from graph.paths import IntroductionPath, introduction_path
-from graph.stores import SORTS, hq_overview
 
 router = APIRouter(tags=["maps"])
 
@@ -64,13 +65,6 @@ PNG_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/png": {}}, "description": "The map as a PNG image."},
     **JSON_ERRORS,
 }
-
-
-def _remember_key(request: Request, response: Response) -> None:
-    """A page opened with `?key=` (already checked) keeps the key in a cookie."""
-    key = request.query_params.get("key")
-    if key:
-        response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
 
 
 def _path(
@@ -134,20 +128,28 @@ def network_json(view: StoreMap) -> StoreNetwork:
     response_class=HTMLResponse,
     responses=HTML_RESPONSES,
 )
-def map_html(request: Request, view: StoreMap, caller: Reader) -> HTMLResponse:
+def map_html(
+    request: Request,
+    view: StoreMap,
+    caller: Reader,
+    gateway: GatewayDep,
+    settings: SettingsDep,
+    lang: PageLanguage = None,
+) -> Response:
     """The interactive Plotly map: nodes coloured by role and sized by influence, key nodes
     labelled, hover cards, and with `staff` + `path_to` the introduction path highlighted.
-    Works offline: plotly.js comes from `/static/plotly.min.js`."""
+    Works offline: plotly.js comes from `/static/plotly.min.js`. The store dashboard
+    (`/stores/{id}/dashboard`) shows the same map with everything around it."""
+    frame = chrome(request, settings, caller)
     query: dict[str, str | int] = {"max_nodes": view.max_nodes} if view.max_nodes else {}
     if view.path:
         query.update(staff=view.path.staff_id, path_to=view.path.target_id)
-    fig = network_figure(view.network, view.highlight)
+    reasons = key_reason_texts(gateway, frame.text, view.network.store_id)
+    fig = network_figure(view.network, view.highlight, frame.text, reasons)
     page = map_page(
-        view.network, fig, path=view.path, hq=caller.role == "hq", query=urlencode(query)
+        view.network, fig, frame, path=view.path, query=urlencode(query), key_reasons=reasons
     )
-    response = HTMLResponse(page)
-    _remember_key(request, response)
-    return response
+    return page_response(request, page)
 
 
 @router.get(
@@ -169,33 +171,3 @@ def map_png(
         media_type="image/png",
         headers={"Content-Disposition": f'inline; filename="{view.network.store_id}-network.png"'},
     )
-
-
-@router.get(
-    "/",
-    summary="HQ page: every store with its figures, linking to its map",
-    response_class=HTMLResponse,
-    responses={
-        **HTML_RESPONSES,
-        303: {"description": "A store key is sent to its own store's map."},
-    },
-)
-def hq_html(
-    request: Request,
-    gateway: GatewayDep,
-    caller: Reader,
-    sort: Annotated[str, Query(description=f"One of: {', '.join(SORTS)}.")] = "customers",
-    desc: Annotated[bool, Query(description="Largest first.")] = True,
-) -> Response:
-    """Every store with its HQ overview figures (customers, tier, prospects, members, agents,
-    conversion, fission ratio, new people, cascade depth) in a table sorted server-side by
-    `sort`/`desc` (click a column header). HQ keys only; a store key is redirected to its
-    store's map."""
-    response: Response
-    if caller.role == "store":
-        response = RedirectResponse(f"/stores/{quote(caller.store_id or '')}/map", status_code=303)
-    else:
-        page = hq_overview(gateway, sort=sort, descending=desc, limit=None)
-        response = HTMLResponse(hq_page(page))
-    _remember_key(request, response)
-    return response
