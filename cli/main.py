@@ -79,6 +79,11 @@ class FileFormat(StrEnum):
     parquet = "parquet"
 
 
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
 class Role(StrEnum):
     hq = "hq"
     store = "store"
@@ -326,6 +331,27 @@ def _end_of(end: str | None) -> datetime | None:
         return datetime.fromisoformat(end).replace(tzinfo=UTC)
     except ValueError as exc:
         raise InvalidInput(f"--end must be an ISO date or 'today', not {end!r}") from exc
+
+
+@app.command()
+@reports_errors
+def report(
+    store: Annotated[str, typer.Option(help="The store, e.g. S0001.")],
+    out: Annotated[Path, typer.Option(help="Where to write the PDF.")] = Path("report.pdf"),
+    lang: Annotated[
+        Language | None, typer.Option(help="zh or en (default: FISSION_PAGE_LANGUAGE).")
+    ] = None,
+) -> None:
+    """Print a store's weekly report (its dashboard: figures, plan, charts, suggestions, map,
+    key nodes, sales leaderboard) to PDF with headless Chromium."""
+    from api.pages.report import store_report_pdf
+    from graph.gateway import Gateway
+
+    settings = get_settings()
+    with Gateway(settings) as gateway:
+        pdf = store_report_pdf(gateway, store, lang.value if lang else settings.page_language)
+    out.write_bytes(pdf)
+    console.print(f"Weekly report of {store}: {out} ({len(pdf) / 1024:,.0f} KiB)")
 
 
 # ----------------------------------------------------------------------------- API

@@ -136,8 +136,10 @@ def funnel_chart(t: Text, funnel: ConversionFunnel) -> go.Figure:
             text=t.gettext("Nobody visited a shared link in these days."),
             xref="paper",
             yref="paper",
-            x=0.5,
-            y=0.5,
+            x=1,
+            xanchor="right",
+            y=0,
+            yanchor="bottom",
             showarrow=False,
             font={"color": "#6b7280"},
         )

@@ -3,6 +3,7 @@ the notes it records (contacted, visited, tag) — reflected in recommendations 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 from api.auth import Reader
 from api.deps import GatewayDep, check_person
 from api.errors import ERROR_RESPONSES
+from graph.attribution import StaffFigures, staff_figures
 from graph.followthrough import serve_recommendations
 from graph.paths import IntroductionPath, introduction_path
 from graph.recommend import Recommendation
@@ -52,6 +54,22 @@ def recommendations(
     check_person(gateway, caller, staff_id, staff=True)
     items = serve_recommendations(gateway, staff_id, topic=topic, limit=limit)
     return Recommendations(staff_id=staff_id, topic=topic, items=items)
+
+
+@router.get("/{staff_id}/figures", summary="A staff member's own figures for a period")
+def figures(
+    staff_id: StaffId,
+    gateway: GatewayDep,
+    caller: Reader,
+    start: Annotated[
+        datetime | None, Query(description="Period start (default: 7 days before end).")
+    ] = None,
+    end: Annotated[datetime | None, Query(description="Period end (default: now).")] = None,
+) -> StaffFigures:
+    """People brought, members brought, sales credited and people contacted in [start, end),
+    by the rules of the store's sales attribution (see graph.attribution)."""
+    check_person(gateway, caller, staff_id, staff=True)
+    return staff_figures(gateway, staff_id, start, end)
 
 
 @router.post(

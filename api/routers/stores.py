@@ -16,9 +16,11 @@ from graph.followthrough import FollowThrough, follow_through
 from graph.keynodes import KeyNode, key_nodes
 from graph.stores import (
     SORTS,
+    ConversionFunnel,
     HQOverviewPage,
     StoreDiagnosis,
     Tier,
+    conversion_funnel,
     hq_overview,
     store_diagnosis,
 )
@@ -92,6 +94,26 @@ def store_key_nodes(
 def attribution(store_id: str, gateway: GatewayDep, caller: Reader) -> StoreAttribution:
     check_store(caller, store_id)
     return store_attribution(gateway, store_id)
+
+
+@router.get(
+    "/{store_id}/conversion-funnel",
+    summary="Visits -> coupon claims / sales contacts -> orders of the store's customers",
+)
+def store_conversion_funnel(
+    store_id: str,
+    gateway: GatewayDep,
+    caller: Reader,
+    start: Annotated[
+        datetime | None, Query(description="Window start (default: 28 days before end).")
+    ] = None,
+    end: Annotated[datetime | None, Query(description="Window end (default: now).")] = None,
+) -> ConversionFunnel:
+    """Three nested stages over [start, end) (definitions in graph.stores.funnel): customers
+    who visited a shared link; of them, who claimed a coupon or contacted sales; of those, who
+    then ordered."""
+    check_store(caller, store_id)
+    return conversion_funnel(gateway, store_id, start, end)
 
 
 @router.get("/{store_id}/follow-through", summary="Recommendations acted on, and what converted")

@@ -267,19 +267,20 @@ def test_hq_page_lists_stores_sorted(app_client: TestClient, brand: Path) -> Non
     assert page.status_code == 200
     rows = re.findall(r'<tr data-store="([^"]+)"', page.text)
     assert rows == ["S1", "S2"]  # 6 customers, then 1
-    assert 'href="/stores/S1/map"' in page.text and 'href="/stores/S2/map"' in page.text
+    assert 'href="/stores/S1/dashboard"' in page.text and 'href="/stores/S2/dashboard"' in page.text
     assert 'href="/?sort=customers&amp;desc=false"' in page.text  # click again: ascending
-    assert script_sources(page.text) == []
+    sources = script_sources(page.text)
+    assert len(sources) == 1 and sources[0].startswith("/static/plotly.min.js")
     ascending = app_client.get("/", params={"sort": "customers", "desc": False}, headers=key("hq"))
     assert re.findall(r'<tr data-store="([^"]+)"', ascending.text) == ["S2", "S1"]
     bad = app_client.get("/", params={"sort": "shoe_size"}, headers=key("hq"))
     assert bad.status_code == 422
 
 
-def test_store_key_is_sent_to_its_own_map(app_client: TestClient, brand: Path) -> None:
+def test_store_key_is_sent_to_its_own_dashboard(app_client: TestClient, brand: Path) -> None:
     for who, store in (("s1", "S1"), ("s2", "S2")):
         r = app_client.get("/", headers=key(who), follow_redirects=False)
-        assert (r.status_code, r.headers["location"]) == (303, f"/stores/{store}/map")
+        assert (r.status_code, r.headers["location"]) == (303, f"/stores/{store}/dashboard")
 
 
 def test_key_in_the_query_is_remembered_in_a_cookie(app_client: TestClient, brand: Path) -> None:

@@ -1,0 +1,20 @@
+"""The brand as a whole, for HQ."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.auth import HQ
+from api.deps import GatewayDep
+from api.errors import ERROR_RESPONSES
+from graph.stores import BrandSummary, brand_summary
+
+router = APIRouter(prefix="/brand", tags=["brand"], responses=ERROR_RESPONSES)
+
+
+@router.get("/summary", summary="Brand totals, stores per tier, new people per week (HQ only)")
+def summary(gateway: GatewayDep, caller: HQ) -> BrandSummary:
+    """Sums over every store of the HQ overview (conversion and fission ratio over the whole
+    brand), stores per tier, the regions, and new customers in each of the last 8 weeks. The
+    same rows as `GET /stores`, computed once and reused while nothing changed."""
+    return brand_summary(gateway)
