@@ -141,7 +141,9 @@ def test_page_access_matrix(
         assert ids == (["S0001", "S0002"] if who == "hq" else [who.upper()] if who else [])
 
 
-def test_browser_errors_are_pages_in_the_readers_language(client: TestClient, tiny: Gateway) -> None:
+def test_browser_errors_are_pages_in_the_readers_language(
+    client: TestClient, tiny: Gateway
+) -> None:
     missing = client.get("/stores/S0002/dashboard", headers={**HTML, **headers("s0001")})
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("text/html")
@@ -224,7 +226,7 @@ def test_hq_table_pages_filters_and_downloads(
     first = client.get("/", params={"sort": "store_id", "desc": False}, headers=headers("hq"))
     rows = re.findall(r'<tr data-store="([^"]+)"', first.text)
     assert rows == [f"T{i:03d}" for i in range(50)]
-    assert "1–50" in first.text and "120" in first.text and 'rel="next"' in first.text
+    assert "1\N{EN DASH}50" in first.text and "120" in first.text and 'rel="next"' in first.text
     third = client.get(
         "/", params={"sort": "store_id", "desc": False, "page": 3}, headers=headers("hq")
     )
