@@ -22,7 +22,7 @@ from benchmarks.common import dataset, fresh_database, record
 from fission.settings import get_settings
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
-from graph.network import MAX_NODES, clear_network_cache, store_network
+from graph.network import clear_network_cache, store_network
 from loaders.pipeline import load_files
 from synthetic import Preset, generate
 
@@ -40,7 +40,7 @@ def one_store_brand(people: int, seed: int) -> Path:
     return folder
 
 
-def time_store(gateway: Gateway, store_id: str, max_nodes: int = MAX_NODES) -> dict[str, Any]:
+def time_store(gateway: Gateway, store_id: str, max_nodes: int | None = None) -> dict[str, Any]:
     """Cold builds (cache cleared each time) and cached answers for one store, in seconds."""
     cold: list[float] = []
     steps: list[dict[str, float]] = []
@@ -96,7 +96,7 @@ def time_rendering(gateway: Gateway, store_id: str) -> dict[str, float]:
     }
 
 
-def brand_result(gateway: Gateway, folder: Path, max_nodes: int) -> dict[str, Any]:
+def brand_result(gateway: Gateway, folder: Path, max_nodes: int | None = None) -> dict[str, Any]:
     report = load_files(gateway, [folder])
     refresh_influence(gateway)
     stores = gateway.read(
@@ -132,14 +132,10 @@ def main() -> None:
     result: dict[str, Any] = {"repeat": REPEAT}
     if not args.skip_small:
         with fresh_database() as gateway:
-            result["small"] = brand_result(
-                gateway, dataset("small", "parquet", args.seed), MAX_NODES
-            )
+            result["small"] = brand_result(gateway, dataset("small", "parquet", args.seed))
     for size in args.sizes:
         with fresh_database() as gateway:
-            result[f"one_store_{size}"] = brand_result(
-                gateway, one_store_brand(size, args.seed), MAX_NODES
-            )
+            result[f"one_store_{size}"] = brand_result(gateway, one_store_brand(size, args.seed))
     path = record("maps", result)
     summary = {
         name: {
