@@ -87,12 +87,14 @@ def render_page(template: str, frame: Chrome, **context: Any) -> str:
         chrome=frame,
         w=wording,
         plotly_js=PLOTLY_JS,
-        # JSON inside <script>: "</" is escaped so no text can close the element.
-        plotly_locale=json.dumps(plotly_locale(frame.text), ensure_ascii=False).replace(
-            "</", "<\\/"
-        ),
+        plotly_locale=_script_json(plotly_locale(frame.text)),
         **context,
     )
+
+
+def _script_json(value: Any) -> str | None:
+    """JSON to put inside <script>: "</" escaped, so that no text can close the element."""
+    return None if value is None else json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
 def page_response(request: Request, body: str, status_code: int = 200) -> Response:

@@ -50,13 +50,15 @@ PLOTLY_INTERFACE = [
 PLOTLY_LOCALE = {"zh": "zh-CN", "en": "en"}
 
 
-def plotly_locale(t: Text) -> dict[str, Any]:
-    """Plotly's locale module for the page's language (its interface strings translated)."""
+def plotly_locale(t: Text) -> dict[str, Any] | None:
+    """Plotly's locale module for the page's language (its interface strings translated);
+    None for English, Plotly's own (registering it again would replace its formats)."""
+    if t.lang == "en":
+        return None
     return {
         "moduleType": "locale",
         "name": PLOTLY_LOCALE[t.lang],
         "dictionary": {s: t.gettext(s) for s in PLOTLY_INTERFACE},
-        "format": {"decimal": ".", "thousands": ","},
     }
 
 
