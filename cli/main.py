@@ -438,21 +438,28 @@ def demo(
     _print_load_report(_load(settings, [data], None, derive=True))
     _refresh_influence(settings)
     keys_file = settings.var_dir / "demo-keys.json"
-    if not keys_file.exists():
-        import pandas as pd
+    import pandas as pd
 
-        store = str(pd.read_parquet(data / "stores.parquet")["store_id"].min())
+    store = str(pd.read_parquet(data / "stores.parquet")["store_id"].min())
+    staff = pd.read_parquet(data / "staff.parquet")
+    clerk = str(staff[staff["store_id"] == store]["person_id"].min())
+    if not keys_file.exists():
         create_key(settings, "demo-hq", Role.hq, None, keys_file)
         create_key(settings, f"demo-{store}", Role.store, store, keys_file)
         create_key(settings, "demo-ingest", Role.ingest, None, keys_file)
-    hq = json.loads(keys_file.read_text())["demo-hq"]
+    keys = json.loads(keys_file.read_text())
+    hq, shop = keys["demo-hq"], keys.get(f"demo-{store}", "")
     base = f"http://{settings.api_host}:{settings.api_port}"
     console.print(
         f"\nDemo brand loaded. Neo4j: {status.bolt_uri} (user {settings.neo4j_user}, password "
         f"in {settings.local_password_file}).\n"
-        f"  HQ page (all stores, links to maps):  {base}/?key={hq}\n"
-        f"  API docs (OpenAPI):                   {base}/docs\n"
-        f"  Demo keys (hq, one store, ingest):    {keys_file}\n"
+        f"  HQ dashboard (中文):               {base}/?key={hq}&lang=zh\n"
+        f"  HQ dashboard (English):            {base}/?key={hq}&lang=en\n"
+        f"  {store} dashboard (store key):     {base}/stores/{store}/dashboard?key={shop}\n"
+        f"  A staff member's today page:       {base}/staff/{clerk}/today?key={shop}\n"
+        f"  {store} weekly report (PDF):       fission report --store {store} --out report.pdf\n"
+        f"  API docs (OpenAPI):                {base}/docs\n"
+        f"  Demo keys (hq, one store, ingest): {keys_file}\n"
         f'  Try: curl -H "X-API-Key: {hq}" {base}/stores?limit=3\n'
         "Stop the API with Ctrl-C; stop Neo4j with: make server-stop"
     )

@@ -41,7 +41,7 @@ def env(
 def test_help_lists_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("load", "generate", "schema", "influence", "derive", "serve", "demo"):
+    for command in ("load", "generate", "schema", "influence", "derive", "serve", "demo", "report"):
         assert command in result.output
 
 
