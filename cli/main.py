@@ -316,7 +316,7 @@ def load(
     if from_rejects is not None:
         if paths or since or until:
             raise InvalidInput("--from-rejects loads one reject file, without paths or a window")
-        _reload_rejects(settings, from_rejects, rejects)
+        _reload_rejects(settings, from_rejects, rejects, derive)
     elif not paths:
         raise InvalidInput("name the files or folders to load (or --from-rejects FILE)")
     else:
@@ -329,12 +329,16 @@ def load(
         _refresh_influence(settings)
 
 
-def _reload_rejects(settings: Settings, reject_file: Path, rejects: Path | None) -> None:
+def _reload_rejects(
+    settings: Settings, reject_file: Path, rejects: Path | None, derive: bool
+) -> None:
     from graph.gateway import Gateway
     from loaders.rejects import reload_rejects
 
     with Gateway(settings) as gateway, _progress_callback() as advance:
-        reload = reload_rejects(gateway, reject_file, _reject_path(settings, rejects), advance)
+        reload = reload_rejects(
+            gateway, reject_file, _reject_path(settings, rejects), advance, derive
+        )
     if reload.run is not None:
         console.print(f"Load run {reload.run.run_id}")
         _print_load_report(reload.run.report)

@@ -86,6 +86,7 @@ def reload_rejects(
     reject_file: Path,
     reject_path: Path,
     progress: ProgressCallback | None = None,
+    derive: bool = True,
 ) -> Reload:
     """Rebuilds and loads the rows of `reject_file`; rows refused again go to `reject_path`."""
     rows = read_reject_file(reject_file)
@@ -116,6 +117,7 @@ def reload_rejects(
                 source="rejects",
                 reject_path=again,
                 progress=progress,
+                derive=derive,
                 names=[str(reject_file)],
             )
         refused = _relabel(again, origin) if again.exists() else []
