@@ -181,6 +181,28 @@ def test_a_few_rejects_may_be_allowed(graph: Gateway, tmp_path: Path) -> None:
     assert {"done/DATE/visits.csv", "done/DATE/visits.csv.rejects.csv"} <= listing(folder)
 
 
+def test_a_failed_file_dropped_again_is_loaded_again(graph: Gateway, tmp_path: Path) -> None:
+    folder = tmp_path / "drop"
+    reference_files(folder)
+    write_rows(folder, "shares", [share("e1", "sh1", "M1", ts(2))])
+    write_rows(
+        folder,
+        "visits",
+        [visit("v1", "sh1", "P1", ts(2, 13)), visit("v2", "sh1", "P2", "2026-05-02 13:00")],
+    )
+    watcher = DropFolder(graph, folder, NOW)
+    first = watcher.poll()
+    shutil.copy(folder / "failed" / "visits.csv", folder / "visits.csv")  # sent again as it was
+    again = watcher.poll()
+    assert again.run_ids and again.run_ids != first.run_ids  # loaded again, not skipped
+    [handled] = again.handled
+    assert (handled.name, handled.outcome, handled.loaded) == ("visits.csv", "failed", True)
+    assert handled.moved_to.name.startswith("visits-")  # failed/visits.csv is taken
+    assert handled.moved_to.with_name(handled.moved_to.name + ".rejects.csv").exists()
+    [run, _] = load_runs(graph)
+    assert (run.duplicates, run.rejected) == (1, 1)
+
+
 def test_a_restart_between_load_and_move_loads_nothing_twice(
     graph: Gateway, tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
