@@ -214,8 +214,10 @@ def warnings(status: OperationsStatus, influence_max_age_hours: float, held_warn
     if status.held.count >= held_warn:
         oldest = status.held.oldest
         since = f", the oldest since {oldest:%Y-%m-%d %H:%M} UTC" if oldest else ""
-        events = "1 event is" if status.held.count == 1 else f"{status.held.count:,} events are"
-        found.append(f"{events} held waiting for what they name{since}: see held events by reason.")
+        found.append(
+            f"Events held waiting for what they name: {status.held.count:,}{since}. "
+            "See held events by reason."
+        )
     last = status.last_load
     loading = False
     if last is not None and last.status == "failed":

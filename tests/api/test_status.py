@@ -68,7 +68,7 @@ def test_hq_page_shows_as_of_and_warnings(graph: Gateway, loaded: str, tmp_path:
         assert banner.group(1) == "freshness warn"
         assert "Data as of <strong>20" in banner.group(2)
         assert "Influence as of <strong>never</strong>" in banner.group(2)
-        assert "1 event is held" in banner.group(2)
+        assert "Events held waiting for what they name: 1," in banner.group(2)
         assert "Influence has never been computed" in banner.group(2)
 
         refresh_influence(graph)
