@@ -99,9 +99,12 @@ def test_a_failed_run_is_recorded_with_its_error(graph: Gateway, tmp_path: Path)
     assert run.read is None
 
 
-def test_nothing_to_load_is_an_error(graph: Gateway, tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match="no input files"):
-        run_load(graph, [tmp_path])
+def test_an_empty_folder_is_a_run_that_loaded_nothing(graph: Gateway, tmp_path: Path) -> None:
+    (tmp_path / "notes.csv.part").write_text("still arriving")
+    result = run_load(graph, [tmp_path])
+    assert result.report.total("read") == 0
+    [run] = load_runs(graph)
+    assert (run.status, run.files, run.read) == ("done", [], 0)
 
 
 def test_windows_replayed_in_order_build_the_same_graph(
