@@ -120,8 +120,8 @@ def test_partial_uploads_wait_until_complete(graph: Gateway, tiny: Path, tmp_pat
     assert "done/DATE/orders.csv" in listing(folder)
 
 
-def test_bad_files_end_in_failed_with_their_reasons(graph: Gateway, tmp_path: Path) -> None:
-    folder = tmp_path / "drop"
+def a_visit_without_offset(folder: Path) -> Path:
+    """Reference data, a share, and two visits to it: v1, and v2 whose time has no offset."""
     reference_files(folder)
     write_rows(folder, "shares", [share("e1", "sh1", "M1", ts(2))])
     write_rows(
@@ -129,6 +129,11 @@ def test_bad_files_end_in_failed_with_their_reasons(graph: Gateway, tmp_path: Pa
         "visits",
         [visit("v1", "sh1", "P1", ts(2, 13)), visit("v2", "sh1", "P2", "2026-05-02 13:00")],
     )
+    return folder
+
+
+def test_bad_files_end_in_failed_with_their_reasons(graph: Gateway, tmp_path: Path) -> None:
+    folder = a_visit_without_offset(tmp_path / "drop")
     (folder / "mystery.csv").write_text("colour,size\nred,9\n")
     (folder / "orders.parquet").write_bytes(b"PAR1 this is not really parquet")
     # A header that reads, then a line that breaks the CSV reader half-way through the load.
@@ -173,23 +178,13 @@ def test_bad_files_end_in_failed_with_their_reasons(graph: Gateway, tmp_path: Pa
 
 
 def test_a_few_rejects_may_be_allowed(graph: Gateway, tmp_path: Path) -> None:
-    folder = tmp_path / "drop"
-    reference_files(folder)
-    write_rows(folder, "shares", [share("e1", "sh1", "M1", ts(2))])
-    write_rows(folder, "visits", [visit("v2", "sh1", "P2", "2026-05-02 13:00")])
+    folder = a_visit_without_offset(tmp_path / "drop")
     DropFolder(graph, folder, WatchOptions(settle=0, max_rejects=1)).poll()
     assert {"done/DATE/visits.csv", "done/DATE/visits.csv.rejects.csv"} <= listing(folder)
 
 
 def test_a_failed_file_dropped_again_is_loaded_again(graph: Gateway, tmp_path: Path) -> None:
-    folder = tmp_path / "drop"
-    reference_files(folder)
-    write_rows(folder, "shares", [share("e1", "sh1", "M1", ts(2))])
-    write_rows(
-        folder,
-        "visits",
-        [visit("v1", "sh1", "P1", ts(2, 13)), visit("v2", "sh1", "P2", "2026-05-02 13:00")],
-    )
+    folder = a_visit_without_offset(tmp_path / "drop")
     watcher = DropFolder(graph, folder, NOW)
     first = watcher.poll()
     shutil.copy(folder / "failed" / "visits.csv", folder / "visits.csv")  # sent again as it was
