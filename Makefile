@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 .PHONY: install browser demo test lint typecheck unit server-start server-stop server-status server-reset \
-        bench clean
+        watch bench clean
 
 install: $(STAMP)  ## Python environment with the project and its dev tools
 
@@ -44,6 +44,12 @@ server-status: install
 
 server-reset: install
 	$(BIN)/fission server reset --yes
+
+DROP ?= .var/drop
+WATCH_ARGS ?=
+watch: install  ## Load every file dropped into $(DROP) (README: Running it every day); Ctrl-C stops
+	mkdir -p $(DROP)
+	$(BIN)/fission watch $(DROP) $(WATCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .var .pytest_cache .mypy_cache .ruff_cache

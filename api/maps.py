@@ -28,6 +28,7 @@ from graph.network import NetworkNode, StoreNetwork
 from graph.paths import IntroductionPath
 from graph.roles import PLURAL
 from graph.stores import HQOverviewPage
+from loaders.status import OperationsStatus
 
 CHROMIUM = "/usr/bin/chromium"
 # plotly.js comes from the installed plotly package (api.app mounts its folder at /static).
@@ -279,10 +280,11 @@ HQ_COLUMNS: list[tuple[str, str]] = [
 ]
 
 
-def hq_page(page: HQOverviewPage) -> str:
-    """The HQ page: every store of `page` with its overview figures, in a table sorted by
-    `page.sort`; each column header re-sorts (server side), each store links to its map."""
-    return _templates.get_template("hq.html").render(page=page, columns=HQ_COLUMNS)
+def hq_page(page: HQOverviewPage, status: OperationsStatus) -> str:
+    """The HQ page: how fresh the data is (`status`, with its warnings), then every store of
+    `page` with its overview figures, in a table sorted by `page.sort`; each column header
+    re-sorts (server side), each store links to its map."""
+    return _templates.get_template("hq.html").render(page=page, status=status, columns=HQ_COLUMNS)
 
 
 # ----------------------------------------------------------------------------- PNG

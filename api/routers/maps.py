@@ -23,6 +23,7 @@ from graph.gateway import Gateway
 from graph.network import StoreNetwork, store_network
 from graph.paths import IntroductionPath, introduction_path
 from graph.stores import SORTS, hq_overview
+from loaders.status import operations_status
 
 router = APIRouter(tags=["maps"])
 
@@ -187,15 +188,16 @@ def hq_html(
     sort: Annotated[str, Query(description=f"One of: {', '.join(SORTS)}.")] = "customers",
     desc: Annotated[bool, Query(description="Largest first.")] = True,
 ) -> Response:
-    """Every store with its HQ overview figures (customers, tier, prospects, members, agents,
-    conversion, fission ratio, new people, cascade depth) in a table sorted server-side by
-    `sort`/`desc` (click a column header). HQ keys only; a store key is redirected to its
-    store's map."""
+    """How fresh the data is (as `GET /status`: last load, influence age, held events, with
+    warnings), then every store with its HQ overview figures (customers, tier, prospects,
+    members, agents, conversion, fission ratio, new people, cascade depth) in a table sorted
+    server-side by `sort`/`desc` (click a column header). HQ keys only; a store key is
+    redirected to its store's map."""
     response: Response
     if caller.role == "store":
         response = RedirectResponse(f"/stores/{quote(caller.store_id or '')}/map", status_code=303)
     else:
         page = hq_overview(gateway, sort=sort, descending=desc, limit=None)
-        response = HTMLResponse(hq_page(page))
+        response = HTMLResponse(hq_page(page, operations_status(gateway)))
     _remember_key(request, response)
     return response
