@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 .PHONY: install browser demo test lint typecheck unit server-start server-stop server-status server-reset \
-        bench clean messages
+        watch bench clean messages
 
 install: $(STAMP)  ## Python environment with the project and its dev tools
 
@@ -55,6 +55,12 @@ messages: install
 	  --width 100 --ignore-obsolete
 	rm api/locale/messages.pot
 
+DROP ?= .var/drop
+WATCH_ARGS ?=
+watch: install  ## Load every file dropped into $(DROP) (README: Running it every day); Ctrl-C stops
+	mkdir -p $(DROP)
+	$(BIN)/fission watch $(DROP) $(WATCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .var .pytest_cache .mypy_cache .ruff_cache
 
@@ -64,3 +70,4 @@ bench: install  ## Benchmarks (minutes): loading, analytics and maps; results in
 	$(BIN)/python -m benchmarks.analytics --preset small
 	$(BIN)/python -m benchmarks.analytics --preset medium
 	$(BIN)/python -m benchmarks.maps
+	$(BIN)/python -m benchmarks.pages

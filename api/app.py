@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from api import errors
 from api.pages.common import PLOTLY_DIR
-from api.routers import brand, events, health, maps, pages, people, staff, stores
+from api.routers import brand, events, health, maps, pages, people, staff, status, stores
 from fission import __version__
 from fission.settings import Settings, get_settings
 from graph.gateway import Gateway
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     app = FastAPI(title="Fission", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (health, brand, stores, people, staff, events, maps, pages):
+    for module in (health, status, brand, stores, people, staff, events, maps, pages):
         app.include_router(module.router)
     app.mount("/static", VersionedStatic(directory=PLOTLY_DIR), name="static")
     return app

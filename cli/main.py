@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -39,6 +40,11 @@ from fission.errors import (
 )
 from fission.localserver import LocalNeo4j, assemble_lib
 from fission.settings import ApiKeyEntry, Settings, get_settings
+
+if TYPE_CHECKING:
+    from loaders.pipeline import LoadReport
+    from loaders.runs import TimeWindow
+    from loaders.status import OperationsStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 # Exit codes by kind of error, after BSD's sysexits.h; any other FissionError exits 1.
@@ -201,13 +207,15 @@ def _progress() -> Progress:
     )
 
 
-def _load(settings: Settings, paths: list[Path], rejects: Path | None, derive: bool) -> Any:
-    from graph.gateway import Gateway
-    from loaders.pipeline import load_files
-
+def _reject_path(settings: Settings, rejects: Path | None) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    reject_path = rejects or settings.var_dir / "rejects" / f"rejects-{stamp}.csv"
-    with Gateway(settings) as gateway, _progress() as progress:
+    return rejects or settings.var_dir / "rejects" / f"rejects-{stamp}.csv"
+
+
+@contextmanager
+def _progress_callback() -> Iterator[Callable[[str, int], None]]:
+    """A progress bar per type of row, as a loader progress callback."""
+    with _progress() as progress:
         tasks: dict[str, TaskID] = {}
 
         def advance(kind: str, rows: int) -> None:
@@ -215,18 +223,40 @@ def _load(settings: Settings, paths: list[Path], rejects: Path | None, derive: b
                 tasks[kind] = progress.add_task(kind, total=None)
             progress.advance(tasks[kind], rows)
 
-        return load_files(gateway, paths, reject_path, progress=advance, derive=derive)
+        yield advance
 
 
-def _print_load_report(report: Any) -> None:
-    table = Table("type", "read", "accepted", "duplicates", "rejected", title="Load summary")
+def _load(
+    settings: Settings,
+    paths: list[Path],
+    rejects: Path | None,
+    derive: bool,
+    window: TimeWindow | None = None,
+) -> LoadReport:
+    from graph.gateway import Gateway
+    from loaders.runs import run_load
+
+    with Gateway(settings) as gateway, _progress_callback() as advance:
+        result = run_load(
+            gateway,
+            paths,
+            reject_path=_reject_path(settings, rejects),
+            window=window,
+            progress=advance,
+            derive=derive,
+        )
+    console.print(f"Load run {result.run_id}")
+    return result.report
+
+
+def _print_load_report(report: LoadReport) -> None:
+    columns = ["read", "accepted", "duplicates", "held", "rejected"]
+    if report.total("skipped"):
+        columns.append("skipped")
+    table = Table("type", *columns, title="Load summary")
     for kind, s in report.stats.items():
-        table.add_row(kind, *(f"{v:,}" for v in (s.read, s.accepted, s.duplicates, s.rejected)))
-    table.add_row(
-        "all",
-        *(f"{report.total(a):,}" for a in ("read", "accepted", "duplicates", "rejected")),
-        style="bold",
-    )
+        table.add_row(kind, *(f"{getattr(s, c):,}" for c in columns))
+    table.add_row("all", *(f"{report.total(c):,}" for c in columns), style="bold")
     console.print(table)
     derive_s = report.derive.seconds if report.derive else 0.0
     console.print(
@@ -234,6 +264,8 @@ def _print_load_report(report: Any) -> None:
         f"(load {report.load_seconds:.1f}s + derive {derive_s:.1f}s): "
         f"{report.rows_per_second:,.0f} rows/s"
     )
+    if report.total("skipped"):
+        console.print(f"{report.total('skipped'):,} event rows outside --since/--until skipped.")
     if report.reject_file:
         console.print(
             f"[yellow]{report.total('rejected')} rejected rows, with reasons:[/yellow] "
@@ -253,9 +285,29 @@ def _refresh_influence(settings: Settings) -> None:
 @app.command()
 @reports_errors
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories to load.")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders (the input files directly inside) to load."),
+    ] = None,
     rejects: Annotated[
         Path | None, typer.Option(help="Where to write rejected rows (CSV).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Replay: only events at or after this time (ISO date = 00:00 UTC, or a time "
+            "with offset). Reference data always loads."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Replay: only events before this time (exclusive).")
+    ] = None,
+    from_rejects: Annotated[
+        Path | None,
+        typer.Option(
+            help="Load the rows of a reject file again (rebuilt from its raw column), after "
+            "fixing them or what they name."
+        ),
     ] = None,
     derive: Annotated[
         bool, typer.Option(help="Recompute derived data (referrers, homes, ties) afterwards.")
@@ -264,11 +316,49 @@ def load(
         bool, typer.Option(help="Recompute influence scores afterwards (`fission influence`).")
     ] = True,
 ) -> None:
-    """Load CSV / JSON Lines / Parquet files; the type comes from each file's name or columns."""
+    """Load CSV / JSON Lines / Parquet files; the type comes from each file's name or columns.
+    Every load is recorded (`fission status`); loading the same rows again changes nothing."""
+    from loaders.runs import TimeWindow, parse_instant
+
     settings = get_settings()
-    _print_load_report(_load(settings, paths, rejects, derive))
+    if from_rejects is not None:
+        if paths or since or until:
+            raise InvalidInput("--from-rejects loads one reject file, without paths or a window")
+        _reload_rejects(settings, from_rejects, rejects, derive)
+    elif not paths:
+        raise InvalidInput("name the files or folders to load (or --from-rejects FILE)")
+    else:
+        window = TimeWindow(
+            since=parse_instant(since, "--since") if since else None,
+            until=parse_instant(until, "--until") if until else None,
+        )
+        _print_load_report(_load(settings, paths, rejects, derive, window))
     if influence and derive:
         _refresh_influence(settings)
+
+
+def _reload_rejects(
+    settings: Settings, reject_file: Path, rejects: Path | None, derive: bool
+) -> None:
+    from graph.gateway import Gateway
+    from loaders.rejects import reload_rejects
+
+    with Gateway(settings) as gateway, _progress_callback() as advance:
+        reload = reload_rejects(
+            gateway, reject_file, _reject_path(settings, rejects), advance, derive
+        )
+    if reload.run is not None:
+        console.print(f"Load run {reload.run.run_id}")
+        _print_load_report(reload.run.report)
+    if reload.not_rebuilt:
+        console.print(
+            f"[yellow]{reload.not_rebuilt} rows have no raw row to rebuild (undecodable "
+            "bytes): fix them in their source file.[/yellow]"
+        )
+    if reload.reject_file:
+        console.print(f"[yellow]Rows still refused:[/yellow] {reload.reject_file}")
+    else:
+        console.print(f"No row of {reject_file} was refused again.")
 
 
 @app.command()
@@ -352,6 +442,148 @@ def report(
         pdf = store_report_pdf(gateway, store, lang.value if lang else settings.page_language)
     out.write_bytes(pdf)
     console.print(f"Weekly report of {store}: {out} ({len(pdf) / 1024:,.0f} KiB)")
+
+
+# ----------------------------------------------------------------------------- operation
+
+
+@app.command()
+@reports_errors
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """How fresh everything is: last loads, held events, people awaiting derivation, influence
+    age, database size, and warnings (the same as GET /status)."""
+    from graph.gateway import Gateway
+    from loaders.status import operations_status
+
+    with Gateway(get_settings()) as gateway:
+        report = operations_status(gateway)
+    if as_json:
+        console.print_json(report.model_dump_json())
+    else:
+        _print_status(report)
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M:%S} UTC" if value else "never"
+
+
+def _print_status(report: OperationsStatus) -> None:
+    console.print(f"Status as of {_when(report.as_of)}; data as of {_when(report.data_as_of)}")
+    loads = Table("run", "source", "status", "started (UTC)", "files", "read", "accepted",
+                  "duplicates", "held", "rejected", title="Latest loads")  # fmt: skip
+    for run in report.recent_loads:
+        loads.add_row(
+            run.id,
+            run.source,
+            run.status,
+            f"{run.started_at:%m-%d %H:%M}",
+            str(len(run.files)),
+            *(
+                "" if v is None else f"{v:,}"
+                for v in (run.read, run.accepted, run.duplicates, run.held, run.rejected)
+            ),
+        )
+    console.print(loads)
+    held = report.held
+    oldest = f" (the oldest since {_when(held.oldest)})" if held.count else ""
+    console.print(f"Held events: {held.count:,}{oldest}")
+    if held.by_reason:
+        groups = Table("type", "waiting for", "events", "oldest", "example")
+        for group in held.by_reason:
+            groups.add_row(
+                group.kind, group.waiting_for, f"{group.count:,}", _when(group.oldest),
+                group.example or "",
+            )  # fmt: skip
+        console.print(groups)
+    console.print(f"People awaiting derivation: {report.stale_people:,}")
+    influence = report.influence
+    age = f" ({influence.age_hours:.1f} h ago)" if influence.age_hours is not None else ""
+    console.print(f"Influence refreshed: {_when(influence.refreshed_at)}{age}")
+    db = report.database
+    size = f"{db.store_bytes / 2**20:,.1f} MiB" if db.store_bytes is not None else "unknown"
+    console.print(
+        f"Database: {db.nodes:,} nodes, {db.relationships:,} relationships, {db.people:,} "
+        f"people; on disk {size} ({db.store_note})"
+    )
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+def _duration(text: str | None) -> timedelta | None:
+    """`90s`, `30m`, `6h`, `1d` (or a number of seconds) as a timedelta."""
+    if text is None:
+        return None
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not a duration such as 30m, 6h or 1d") from exc
+    if seconds <= 0:
+        raise InvalidInput(f"{text!r}: a duration must be positive")
+    return timedelta(seconds=seconds)
+
+
+@app.command()
+@reports_errors
+def watch(
+    folder: Annotated[Path, typer.Argument(help="The drop folder.")],
+    interval: Annotated[float, typer.Option(help="Seconds between looks at the folder.")] = 10.0,
+    settle: Annotated[
+        float, typer.Option(help="Seconds a file must be unmodified before it is loaded.")
+    ] = 10.0,
+    marker: Annotated[
+        bool, typer.Option(help="Load a file only once `<name>.done` is beside it.")
+    ] = False,
+    max_rejects: Annotated[
+        int, typer.Option(min=0, help="More rejected rows than this send a file to failed/.")
+    ] = 0,
+    influence: Annotated[
+        bool, typer.Option(help="Refresh influence (see --influence-every).")
+    ] = True,
+    influence_every: Annotated[
+        str | None,
+        typer.Option(
+            help="Refresh influence on this schedule (30m, 6h, 1d) instead of once the loads "
+            "are done."
+        ),
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Handle what is in the folder now, then exit.")
+    ] = False,
+) -> None:
+    """Load every complete file dropped into FOLDER, once; move it to done/ or failed/ with
+    its rejects; refresh influence when the loads are done or on a schedule. Stop with
+    SIGTERM or Ctrl-C: the current drop finishes first."""
+    import logging
+    import signal
+    import threading
+
+    from graph.gateway import Gateway
+    from loaders.watch import DropFolder, WatchOptions
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    options = WatchOptions(
+        interval=interval,
+        settle=settle,
+        marker=marker,
+        max_rejects=max_rejects,
+        influence=influence,
+        influence_every=_duration(influence_every),
+    )
+    stop = threading.Event()
+
+    def finish_then_stop(signum: int, _: Any) -> None:
+        logging.getLogger("fission.watch").info("stopping after the current drop")
+        stop.set()
+        signal.signal(signum, signal.SIG_DFL)  # a second signal stops at once
+
+    signal.signal(signal.SIGTERM, finish_then_stop)
+    signal.signal(signal.SIGINT, finish_then_stop)
+    with Gateway(get_settings()) as gateway:
+        DropFolder(gateway, folder, options).run(stop, once=once)
 
 
 # ----------------------------------------------------------------------------- API

@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     )
     key_node_min_reach3: int = Field(10, ge=1, description="Key node: or reach(p, 3) >= this.")
     ingest_max_events: int = Field(10_000, ge=1, description="Events per POST /events call.")
+    held_warn_count: int = Field(
+        1000, ge=1, description="Status and the HQ page warn when this many events are held."
+    )
+    influence_max_age_hours: float = Field(
+        24.0, gt=0, description="Status and the HQ page warn when influence is older than this."
+    )
     map_max_nodes: int = Field(
         1500, description="Above this many people a store map shows key nodes and aggregates."
     )

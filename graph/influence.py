@@ -9,9 +9,10 @@ was ranked.
 `refresh_influence` pulls the weighted edges with Cypher, ranks with python-igraph (PRPACK,
 damping 0.85; dangling nodes spread their rank uniformly, exactly as networkx does) and writes
 every person's scores back in batches: `influence`, `store_influence`, `store_influence_pct`
-and `influence_at`. Graph Data Science is not used: it is not installed where this project
-runs and tests, so only this path is tested. Key nodes, profiles and recommendations read the
-stored scores, so run a refresh after each load.
+and `influence_at`; it then records the refresh (`:InfluenceRefresh`, read by `fission status`).
+Graph Data Science is not used: it is not installed where this project runs and tests, so only
+this path is tested. Key nodes, profiles and recommendations read the stored scores, so run a
+refresh after each load.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ PEOPLE = query("influence/people")
 WRITE_SCORES = query("influence/write_scores")
 TOP_BRAND = query("influence/top_brand")
 TOP_STORE = query("influence/top_store")
+RECORD_REFRESH = query("influence/record_refresh")
 
 DAMPING = 0.85
 WRITE_BATCH = 10_000
@@ -198,6 +200,8 @@ def refresh_influence(gateway: Gateway, now: datetime | None = None) -> Influenc
     gateway.write_batches(WRITE_SCORES, rows, WRITE_BATCH, at=computed_at)
     step("write")
 
+    seconds = round(time.perf_counter() - started, 3)
+    gateway.write(RECORD_REFRESH, at=computed_at, seconds=seconds, people=len(rows))
     return InfluenceReport(
         people=len(rows),
         brand_nodes=len(brand),
@@ -206,7 +210,7 @@ def refresh_influence(gateway: Gateway, now: datetime | None = None) -> Influenc
         store_nodes=len(store),
         store_edges=len(internal),
         computed_at=computed_at,
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=seconds,
         step_seconds=steps,
     )
 

@@ -54,6 +54,8 @@ class KindStats:
     accepted: int = 0
     duplicates: int = 0
     rejected: int = 0
+    held: int = 0
+    skipped: int = 0  # valid rows that `keep` left out (outside a replay window)
 
 
 @dataclass
@@ -86,6 +88,8 @@ class LoadReport:
             "accepted": self.total("accepted"),
             "duplicates": self.total("duplicates"),
             "rejected": self.total("rejected"),
+            "held": self.total("held"),
+            "skipped": self.total("skipped"),
             "load_seconds": round(self.load_seconds, 3),
             "derive_seconds": round(self.derive.seconds, 3) if self.derive else 0.0,
             "rows_per_second": round(self.rows_per_second, 1),
@@ -240,6 +244,7 @@ def _is_data_file(path: Path) -> bool:
 
 
 ProgressCallback = Callable[[str, int], None]
+RowFilter = Callable[[InputRow], bool]
 
 
 def load_files(
@@ -248,8 +253,10 @@ def load_files(
     reject_path: Path | None = None,
     progress: ProgressCallback | None = None,
     derive: bool = True,
+    keep: RowFilter | None = None,
 ) -> LoadReport:
-    """Loads files or directories; returns counts per type and where the rejects went."""
+    """Loads files or directories; returns counts per type and where the rejects went.
+    With `keep`, valid rows it returns False for are counted as skipped and not written."""
     apply_schema(gateway)
     report = LoadReport()
     rejects = RejectWriter(reject_path)
@@ -277,6 +284,8 @@ def load_files(
                             key = record.get(MODEL_BY_KIND[kind].key)
                             rejects.add(str(path), row, kind, _text(key), model, record)
                             stats.rejected += 1
+                        elif keep is not None and not keep(model):
+                            stats.skipped += 1
                         else:
                             items.append(Item(str(path), row, model, record))
                     for batch in batched(items, batch_rows):

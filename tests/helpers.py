@@ -29,6 +29,17 @@ def counts(gateway: Gateway) -> dict[str, int]:
     return {r["k"]: r["c"] for r in rows if r["c"]}
 
 
+# Nodes that record how the graph was operated (load runs, dropped files, refreshes), not data.
+OPERATIONS_LABELS = ("LoadRun", "LoadedFile", "InfluenceRefresh")
+
+
+def data_counts(gateway: Gateway) -> dict[str, int]:
+    """`counts` without the operations records: what two ways of loading the same data agree on."""
+    return {
+        k: v for k, v in counts(gateway).items() if k.removeprefix("node:") not in OPERATIONS_LABELS
+    }
+
+
 def write_rows(folder: Path, name: str, rows: list[dict], fmt: str = "csv") -> Path:
     """Writes hand-made rows as a loader input file `<name>.<fmt>`."""
     folder.mkdir(parents=True, exist_ok=True)

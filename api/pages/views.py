@@ -1,8 +1,9 @@
 """The pages' content: each gathers the graph's answers a page shows and renders them. No
 figure is computed here; every number is a field of a graph model.
 
-- `hq_page`: brand figures, stores by tier, new people per week, the conversion-vs-fission
-  scatter, and the filtered, sorted, paged store table;
+- `hq_page`: how fresh the data is (loaders.status, with its warnings), brand figures, stores
+  by tier, new people per week, the conversion-vs-fission scatter, and the filtered, sorted,
+  paged store table;
 - `store_dashboard` (and the weekly report, the same content printed): diagnosis, plan,
   weekly chart, funnel, suggestions, map, key nodes, the sales leaderboard;
 - `person_panel`: one person's profile, interests, notes, referrer chain, cascade;
@@ -38,6 +39,7 @@ from graph.stores import (
     conversion_funnel,
     store_diagnosis,
 )
+from loaders.status import operations_status
 
 KEY_NODE_ROWS = 50
 PANEL_DEPTH = 3
@@ -86,6 +88,7 @@ def hq_page(
     passes the filters, for the scatter)."""
     t = frame.text
     brand = brand_summary(gateway)
+    status = operations_status(gateway)
     sort_urls = {
         key: frame.url(
             sort=key,
@@ -99,6 +102,7 @@ def hq_page(
         "hq.html",
         frame,
         brand=brand,
+        status=status,
         page=page,
         tiers=TIER_NAMES,
         columns=[(key, t.gettext(title)) for key, title in HQ_COLUMNS],

@@ -13,6 +13,7 @@ from graph.keynodes import KeyNode
 from graph.paths import IntroductionPath
 from graph.recommend import Recommendation
 from graph.stores.model import Suggestion
+from loaders.status import Notice
 
 ROLE_NAMES = {
     "store": N_("store"),
@@ -226,3 +227,44 @@ def path_summary(t: Text, path: IntroductionPath) -> str:
     return t.gettext(
         "Not reachable: no chain of acquaintances of at most 6 hops leads to this person."
     )
+
+
+def notice(t: Text, n: Notice) -> str:
+    """An operations warning (loaders.status) in the page's language, from its kind and
+    figures."""
+    f = n.figures
+    if n.kind == "influence_never":
+        return t.gettext("Influence has never been computed: run `fission influence`.")
+    if n.kind == "influence_old":
+        return t.gettext(
+            "Influence is %(hours)s h old (refreshed %(when)s): run `fission influence`, or "
+            "`fission watch --influence-every 6h`."
+        ) % {"hours": t.number(f["age_hours"]), "when": t.datetime(f["refreshed_at"])}
+    if n.kind == "held":
+        held = {"num": t.number(f["count"])}
+        if f.get("oldest"):
+            return t.gettext(
+                "Events held waiting for what they name: %(num)s, the oldest since %(when)s. "
+                "GET /status lists them by reason."
+            ) % {**held, "when": t.datetime(f["oldest"])}
+        return (
+            t.gettext(
+                "Events held waiting for what they name: %(num)s. GET /status lists them by reason."
+            )
+            % held
+        )
+    if n.kind == "load_failed":
+        return t.gettext("The last load (%(run)s) failed: %(error)s") % {
+            "run": f["run"],
+            "error": f["error"],
+        }
+    if n.kind == "load_stuck":
+        return t.gettext(
+            "The last load (%(run)s) has been running for %(hours)s h; if its process is gone it "
+            "was interrupted: load its files again (loads are idempotent)."
+        ) % {"run": f["run"], "hours": t.number(f["hours"])}
+    if n.kind == "stale_people":
+        return t.gettext(
+            "%(num)s people await derivation with no load running: run `fission derive`."
+        ) % {"num": t.number(f["people"])}
+    return n.text

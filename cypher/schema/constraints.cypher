@@ -21,3 +21,7 @@ CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
 CREATE CONSTRAINT erased_person IF NOT EXISTS FOR (n:ErasedPerson) REQUIRE n.id_sha256 IS UNIQUE;
 CREATE CONSTRAINT held_event_id IF NOT EXISTS FOR (n:HeldEvent) REQUIRE n.event_id IS UNIQUE;
 CREATE INDEX person_influence IF NOT EXISTS FOR (n:Person) ON (n.influence);
+CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.id IS UNIQUE;
+CREATE INDEX load_run_started IF NOT EXISTS FOR (n:LoadRun) ON (n.started_at);
+CREATE CONSTRAINT loaded_file_sha256 IF NOT EXISTS FOR (n:LoadedFile) REQUIRE n.sha256 IS UNIQUE;
+CREATE CONSTRAINT influence_refresh_scope IF NOT EXISTS FOR (n:InfluenceRefresh) REQUIRE n.scope IS UNIQUE;

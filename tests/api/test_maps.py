@@ -196,7 +196,9 @@ def test_introduction_path_is_highlighted(app_client: TestClient, brand: Path) -
     assert {pid for pid, n in nodes_by_id(net).items() if n["highlighted"]} == {"C1", "A", "D"}
     assert edge_set(net, "knows") == {("A", "C1", "knows"), ("A", "D", "knows")}
     page = app_client.get(
-        "/stores/S1/map", params={"staff": "C1", "path_to": "D"}, headers=key("s1")
+        "/stores/S1/map",
+        params={"staff": "C1", "path_to": "D"},
+        headers={**key("s1"), "Accept-Language": "en"},  # no ?lang: no cookie left behind
     ).text
     assert "introduction path" in page and 'id="path-answer"' in page
 
