@@ -28,7 +28,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import NumberPattern, format_currency, parse_pattern
 from babel.support import Translations
 from fastapi import Request, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -75,7 +75,7 @@ class Text:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(FORMAT_LOCALES[self.lang])
+        return _locale(self.lang)
 
     @property
     def html_lang(self) -> str:
@@ -89,15 +89,13 @@ class Text:
 
     def number(self, value: float | int, digits: int = 0) -> str:
         """Grouped digits, with exactly `digits` decimals."""
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, pattern, locale=self.locale)
+        return _pattern(digits, "").apply(value, self.locale)
 
     def percent(self, value: float | None, digits: int = 1) -> str:
         """A share (0.123) as a percentage; an em dash when there is none."""
         if value is None:
             return "—"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-        return format_percent(value, pattern, locale=self.locale)
+        return _pattern(digits, "%").apply(value, self.locale)
 
     def money(self, amount: float, currency: str = "CNY") -> str:
         return format_currency(amount, currency, locale=self.locale)
@@ -114,6 +112,18 @@ class Text:
 
     def datetime(self, value: datetime) -> str:
         return format_datetime(self._local(value), "medium", locale=self.locale)
+
+
+@cache
+def _locale(lang: Language) -> Locale:
+    return Locale.parse(FORMAT_LOCALES[lang])
+
+
+@cache
+def _pattern(digits: int, suffix: str) -> NumberPattern:
+    """A grouped number pattern with `digits` decimals ("%": a percentage), parsed once (a map
+    formats thousands of numbers)."""
+    return parse_pattern("#,##0" + ("." + "0" * digits if digits else "") + suffix)
 
 
 def negotiate(request: Request, default: Language) -> Language:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from api.i18n import N_, Text, render
@@ -174,18 +176,25 @@ def store_dashboard(
     network: StoreNetwork,
     path: IntroductionPath | None = None,
 ) -> StoreDashboard:
-    diagnosis = store_diagnosis(gateway, store_id)
-    keys = key_nodes(gateway, store_id)
-    shown = [k.person_id for k in keys[:KEY_NODE_ROWS]]
-    return StoreDashboard(
-        diagnosis=diagnosis,
-        funnel=conversion_funnel(gateway, store_id, end=diagnosis.as_of),
-        attribution=store_attribution(gateway, store_id),
-        key_nodes=keys,
-        network=network,
-        path=path,
-        briefs=person_briefs(gateway, shown, diagnosis.as_of),
-    )
+    """The dashboard's answers, all as of one time. They are independent reads, so they run
+    side by side (the driver is shared by threads), which roughly halves the page's wait."""
+    now = datetime.now(UTC)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        diagnosis = pool.submit(store_diagnosis, gateway, store_id, now)
+        keys = pool.submit(key_nodes, gateway, store_id)
+        funnel = pool.submit(conversion_funnel, gateway, store_id, None, now)
+        attribution = pool.submit(store_attribution, gateway, store_id)
+        shown = [k.person_id for k in keys.result()[:KEY_NODE_ROWS]]
+        briefs = pool.submit(person_briefs, gateway, shown, now)
+        return StoreDashboard(
+            diagnosis=diagnosis.result(),
+            funnel=funnel.result(),
+            attribution=attribution.result(),
+            key_nodes=keys.result(),
+            network=network,
+            path=path,
+            briefs=briefs.result(),
+        )
 
 
 def dashboard_html(

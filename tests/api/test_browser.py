@@ -160,6 +160,17 @@ def number(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def charts_fit(page: Page) -> bool:
+    """Every chart is drawn (soon after the page loads) at the width of its box on the laid-out
+    page, not wider."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll(".js-plotly-plot")].every(
+             chart => chart._fullLayout.width <= chart.getBoundingClientRect().width + 1)""",
+        timeout=10_000,
+    )
+    return True
+
+
 def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -195,6 +206,7 @@ def test_hq_dashboard(server: str, open_page: Opener, lang: str) -> None:
         r["store_id"]: (r["conversion_rate"], r["fission_ratio"]) for r in stores["rows"]
     }
     assert rendered(page, "#store-scatter .scatterlayer .point") == stores["total"]
+    assert charts_fit(page)
     shot(page, f"hq-{lang}")
 
     # The CSV has the table's stores; the region filter narrows the table to the API's answer.
@@ -299,6 +311,7 @@ def test_store_dashboard(server: str, open_page: Opener, lang: str) -> None:
     credits = api(server, "/stores/S0001/attribution", key)["credits"]
     board = page.locator("#leaderboard tbody tr").all()
     assert [r.get_attribute("data-person") for r in board] == [c["person_id"] for c in credits]
+    assert charts_fit(page)
     shot(page, f"store-dashboard-{lang}")
 
     # A key node's row rings them on the map and opens their panel.
