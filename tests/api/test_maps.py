@@ -220,7 +220,9 @@ def test_path_parameters_are_validated(app_client: TestClient, brand: Path) -> N
     )
     assert r.status_code == 404
     not_reachable = app_client.get(
-        "/stores/S1/map", params={"staff": "C1", "path_to": "X"}, headers=key("hq")
+        "/stores/S1/map",
+        params={"staff": "C1", "path_to": "X"},
+        headers={**key("hq"), "Accept-Language": "en"},
     )
     assert not_reachable.status_code == 200 and "Not reachable" in not_reachable.text
 
