@@ -35,7 +35,7 @@ from fission.errors import (
     NotFound,
     ServerError,
 )
-from fission.localserver import LocalNeo4j, assemble_lib
+from fission.localserver import LocalNeo4j, assemble_lib, assemble_plugins
 from fission.settings import ApiKeyEntry, Settings, get_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -113,10 +113,14 @@ def _local(settings: Settings | None = None) -> LocalNeo4j:
 @server_app.command("install")
 @reports_errors
 def server_install() -> None:
-    """Download Neo4j's jars from Maven Central (once; cached afterwards)."""
+    """Download Neo4j's jars, and the GDS and APOC plugins, from Maven Central (once; cached
+    afterwards; no plugins with FISSION_LOCAL_PLUGINS=false)."""
     server = _local()
     assemble_lib(server.lib_dir, console.print)
     console.print(f"Neo4j jars ready in {server.lib_dir}")
+    if server.plugins_dir:
+        assemble_plugins(server.plugins_dir, console.print)
+        console.print(f"GDS and APOC jars ready in {server.plugins_dir}")
 
 
 @server_app.command("start")
@@ -126,7 +130,10 @@ def server_start(
 ) -> None:
     """Start the local server in the background (a no-op if it is running)."""
     status = _local().start(timeout=timeout, log=console.print)
-    console.print(f"Neo4j {status.version} running (pid {status.pid}) at {status.bolt_uri}")
+    console.print(
+        f"Neo4j {status.version} running (pid {status.pid}) at {status.bolt_uri}; "
+        f"GDS {status.gds_version or 'not loaded'}, APOC {status.apoc_version or 'not loaded'}"
+    )
 
 
 @server_app.command("stop")
@@ -145,7 +152,11 @@ def server_status() -> None:
     if not status.running:
         console.print("not running")
         raise typer.Exit(code=NOT_RUNNING)
-    console.print(f"running: pid {status.pid}, {status.bolt_uri}, Neo4j {status.version}")
+    console.print(
+        f"running: pid {status.pid}, {status.bolt_uri}, Neo4j {status.version}, "
+        f"Graph Data Science {status.gds_version or 'not loaded'}, "
+        f"APOC {status.apoc_version or 'not loaded'}"
+    )
 
 
 @server_app.command("reset")

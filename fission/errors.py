@@ -41,3 +41,9 @@ class DatabaseUnavailable(FissionError):
     """Neo4j did not answer."""
 
     http_status = 503
+
+
+class FeatureUnavailable(FissionError):
+    """The database lacks what an answer needs (for instance the Graph Data Science plugin)."""
+
+    http_status = 503

@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     local_http_port: int = 7474
     local_heap: str = "2g"
     local_pagecache: str = "2g"
+    local_plugins: bool = Field(
+        True,
+        description="Assemble the open Graph Data Science library and APOC core into the local "
+        "server (and the tests' throwaway servers) and load them.",
+    )
+    influence_engine: Literal["auto", "gds", "igraph"] = Field(
+        "auto",
+        description="How influence PageRank is computed: `gds` (gds.pageRank in the database), "
+        "`igraph` (in Python on the edges read out), or `auto`: GDS when the server has it.",
+    )
 
     load_chunk_rows: int = Field(50_000, ge=1, description="Rows read from a file at a time.")
     load_batch_rows: int = Field(5_000, ge=1, description="Rows written per transaction.")
