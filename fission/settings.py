@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     )
     key_node_min_reach3: int = Field(10, ge=1, description="Key node: or reach(p, 3) >= this.")
     ingest_max_events: int = Field(10_000, ge=1, description="Events per POST /events call.")
+    seed_propagation_probability: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="Whom to seed: the chance that a share passes from a person to each past "
+        "visitor of their shares (independent-cascade model; see graph.seeds).",
+    )
     map_max_nodes: int = Field(
         1500, description="Above this many people a store map shows key nodes and aggregates."
     )

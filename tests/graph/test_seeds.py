@@ -1,0 +1,153 @@
+"""Whom to seed (graph.seeds): the picks against an exhaustive search over every k-set with the
+exact independent-cascade expectation (every live-edge world enumerated), the (1 - 1/e)
+guarantee, the Monte Carlo estimator against the exact expectation, and GDS's correlated coin
+flips on a chain (why the greedy and the spread are run again on independent flips)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+
+from fission.errors import InvalidInput, NotFound
+from graph.gateway import Gateway
+from graph.influence import engagement_edges
+from graph.seeds import independent_cascade_spread, store_seeds
+from loaders.pipeline import load_files
+from tests.graph.reference import minute
+from tests.helpers import reference_files, share, visit, wipe, write_rows
+
+P = 0.2
+
+
+def exact_spread(edges: list[tuple[str, str]], seeds: set[str], p: float) -> float:
+    """E[people reached] under independent cascade: the mean over all 2^|E| live-edge worlds,
+    each weighted by its probability, of what the seeds reach over live edges."""
+    total = 0.0
+    for live in itertools.product((False, True), repeat=len(edges)):
+        weight = math.prod(p if on else 1 - p for on in live)
+        reached, frontier = set(seeds), list(seeds)
+        while frontier:
+            node = frontier.pop()
+            for (s, t), on in zip(edges, live, strict=True):
+                if on and s == node and t not in reached:
+                    reached.add(t)
+                    frontier.append(t)
+        total += weight * len(reached)
+    return total
+
+
+def best_sets(edges: list[tuple[str, str]], k: int, p: float) -> tuple[float, list[set[str]]]:
+    people = sorted({n for e in edges for n in e})
+    scored = [(exact_spread(edges, set(c), p), set(c)) for c in itertools.combinations(people, k)]
+    best = max(v for v, _ in scored)
+    return best, [c for v, c in scored if v > best - 1e-12]
+
+
+def spread_brand(folder: Path, spread: dict[str, list[str]]) -> None:
+    """Store S1 where each key (an imported member of S1) shares once and each of its people
+    opens that share as their first appearance, in the order given (parents before children)."""
+    reference_files(folder)
+    roots = [p for p in spread if not any(p in kids for kids in spread.values())]
+    write_rows(
+        folder,
+        "members",
+        [{"person_id": r, "store_id": "S1", "member_since": "2026-01-01"} for r in roots],
+    )
+    shares, visits, clock = [], [], 0
+    for parent, children in spread.items():
+        shares.append(share(f"s-{parent}", f"sh-{parent}", parent, minute(clock)))
+        for child in children:
+            clock += 1
+            visits.append(visit(f"v-{parent}-{child}", f"sh-{parent}", child, minute(clock)))
+        clock += 1
+    write_rows(folder, "shares", shares)
+    write_rows(folder, "visits", visits)
+
+
+def load(gateway: Gateway, folder: Path) -> list[tuple[str, str]]:
+    wipe(gateway)
+    assert load_files(gateway, [folder]).total("rejected") == 0
+    edges = engagement_edges(gateway, "S1")
+    return sorted(zip(edges["sharer"], edges["visitor"], strict=True))
+
+
+# Three stars of 5, 3 and 2 leaves and a chain of two: 12 edges, 4096 live-edge worlds.
+STARS = {
+    "H1": ["a1", "a2", "a3", "a4", "a5"],
+    "H2": ["b1", "b2", "b3"],
+    "H3": ["c1", "c2"],
+    "R1": ["r2"],
+    "r2": ["r3"],
+}
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_picks_equal_the_exhaustive_optimum_and_keep_the_guarantee(
+    graph: Gateway, tmp_path: Path, k: int
+) -> None:
+    spread_brand(tmp_path, STARS)
+    edges = load(graph, tmp_path)
+    assert len(edges) == 12
+    best, optima = best_sets(edges, k, P)
+    plan = store_seeds(graph, "S1", k=k, probability=P)
+    picks = {s.person_id for s in plan.seeds}
+    assert picks in optima
+    assert [s.rank for s in plan.seeds] == list(range(1, k + 1))
+    exact = exact_spread(edges, picks, P)
+    # 1000 runs: the standard error is sqrt(sum of p(1 - p) over reachable people / 1000) < 0.04.
+    assert plan.expected_spread == pytest.approx(exact, abs=0.15)
+    assert plan.expected_spread >= (1 - 1 / math.e) * best
+    gains = [s.marginal_gain for s in plan.seeds]
+    assert gains == sorted(gains, reverse=True)
+    assert sum(gains) == pytest.approx(plan.expected_spread, abs=1e-3)
+    assert plan.people == 16 and plan.relationships == 12
+
+
+def test_monte_carlo_estimate_matches_the_exact_expectation_on_a_graph_with_cycles() -> None:
+    edges = [("a", "b"), ("b", "c"), ("c", "a"), ("a", "d"), ("d", "c"), ("c", "e"), ("e", "f")]
+    for seeds in (["a"], ["a", "e"], ["d", "f", "b"]):
+        estimated = independent_cascade_spread(edges, seeds, 0.4, simulations=20_000)
+        for i in range(len(seeds)):
+            assert estimated[i] == pytest.approx(exact_spread(edges, set(seeds[: i + 1]), 0.4),
+                                                 abs=0.03)  # fmt: skip
+
+
+def test_gds_overstates_chains_so_the_spread_is_estimated_again(
+    graph: Gateway, tmp_path: Path
+) -> None:
+    spread_brand(tmp_path, {"R1": ["r2"], "r2": ["r3"], "r3": ["r4"], "r4": ["r5"]})
+    edges = load(graph, tmp_path)
+    plan = store_seeds(graph, "S1", k=1, probability=0.5)
+    assert [s.person_id for s in plan.seeds] == ["R1"]
+    exact = 1 + 0.5 + 0.25 + 0.125 + 0.0625
+    assert exact_spread(edges, {"R1"}, 0.5) == pytest.approx(exact)
+    assert plan.expected_spread == pytest.approx(exact, abs=0.1)
+    # GDS 2.13.9 flips one coin per run for every node's first relationship: 1 + 4p.
+    assert plan.seeds[0].celf_gain == pytest.approx(3.0, abs=0.1)
+
+
+def test_gds_alone_would_pick_the_chain_over_a_better_star(graph: Gateway, tmp_path: Path) -> None:
+    spread_brand(tmp_path, STARS)
+    edges = load(graph, tmp_path)
+    plan = store_seeds(graph, "S1", k=5, probability=P)
+    celf = {s.person_id: s.celf_gain for s in plan.seeds}
+    # GDS: H3 (two leaves) and R1 (a 2-step chain) both 1 + 2p; the model: 1.4 against 1.24.
+    assert celf["H3"] == pytest.approx(1.4, abs=0.05) and celf["R1"] == pytest.approx(1.4, abs=0.05)
+    assert exact_spread(edges, {"R1"}, P) == pytest.approx(1.24)
+    assert [s.person_id for s in plan.seeds][:3] == ["H1", "H2", "H3"]
+
+
+def test_bad_requests_and_empty_stores(graph: Gateway, tmp_path: Path) -> None:
+    spread_brand(tmp_path, STARS)
+    load(graph, tmp_path)
+    with pytest.raises(NotFound):
+        store_seeds(graph, "nope")
+    with pytest.raises(InvalidInput):
+        store_seeds(graph, "S1", k=0)
+    with pytest.raises(InvalidInput):
+        store_seeds(graph, "S1", probability=1.5)
+    empty = store_seeds(graph, "S2")
+    assert (empty.seeds, empty.expected_spread, empty.people) == ([], 0.0, 0)
