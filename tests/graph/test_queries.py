@@ -58,12 +58,30 @@ SAMPLE: dict[str, Any] = {
     "names": ["gds.version"],
     "tolerance": 1e-7,
     "types": ["*"],
+    "excluded_ids": ["P0000147"],
+    "flags": [],
+    "gamma": 1.0,
+    "k": 2,
+    "max_hours": 24,
+    "max_levels": 10,
+    "min_accounts": 8,
+    "min_people": 3,
+    "probability": 0.1,
+    "random_seed": 42,
+    "simulations": 10,
+    "theta": 0.01,
+    "window_seconds": 1800,
 }
 # Queries that run on a projected GDS graph, and the projection each needs (projections
 # themselves, `gds/project_*`, run as they are and are dropped afterwards).
 PROJECTED_BY: dict[str, str] = {
     "influence/gds_pagerank": "gds/project_engagement",
     "influence/gds_linked": "gds/project_engagement",
+    "seeds/celf": "gds/project_store_spread",
+    "circles/leiden": "gds/project_store_ties",
+    "circles/betweenness": "gds/project_store_ties",
+    "fraud/components": "gds/project_customer_engagement",
+    "fraud/triangles": "gds/project_customer_engagement",
 }
 
 
