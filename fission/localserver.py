@@ -278,6 +278,8 @@ class LocalNeo4j:
             ADMIN_TOOL,
             "dbms",
             "set-initial-password",
+            # A generated password may start with "-": end the options first.
+            "--",
             self.password(),
         ]
         done = subprocess.run(cmd, env=self._env(), capture_output=True, text=True, check=False)

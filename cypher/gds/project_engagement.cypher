@@ -9,9 +9,13 @@
 MATCH (s:Person)-[:SHARED]->(sh:Share)<-[:VISITED]-(v:Person)
 WHERE v <> s
 WITH v, s, count(DISTINCT sh) AS weight
+// One HOME hop from each end (a pattern through the store would scan its whole network).
 WITH v, s, weight,
-     COLLECT { MATCH (v)-[:HOME]->(home:Store)<-[:HOME]-(s) RETURN home } AS same_home
-WITH v, s, weight, CASE WHEN size(same_home) > 0 THEN 'STORE' ELSE 'CROSS' END AS type
+     COLLECT { MATCH (v)-[:HOME]->(home:Store) RETURN home }[0] AS visitor_home,
+     COLLECT { MATCH (s)-[:HOME]->(home:Store) RETURN home }[0] AS sharer_home
+WITH v, s, weight,
+     CASE WHEN visitor_home IS NOT NULL AND visitor_home = sharer_home THEN 'STORE'
+          ELSE 'CROSS' END AS type
 WITH gds.graph.project(
        $graph_name, v, s, {relationshipType: type, relationshipProperties: {weight: toFloat(weight)}}
      ) AS g,
