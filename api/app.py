@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from api import errors
 from api.maps import PLOTLY_DIR
-from api.routers import events, health, maps, people, staff, stores
+from api.routers import algorithms, events, health, maps, people, staff, stores
 from fission import __version__
 from fission.errors import DatabaseUnavailable
 from fission.settings import Settings, get_settings
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     app = FastAPI(title="Fission", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (health, stores, people, staff, events, maps):
+    for module in (health, stores, algorithms, people, staff, events, maps):
         app.include_router(module.router)
     app.mount("/static", VersionedStatic(directory=PLOTLY_DIR), name="static")
     return app

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import plotly
 import plotly.graph_objects as go
@@ -24,6 +24,7 @@ import plotly.io as pio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from fission.errors import ConfigurationError
+from graph.algorithms import MapOverlay
 from graph.network import NetworkNode, StoreNetwork
 from graph.paths import IntroductionPath
 from graph.roles import PLURAL
@@ -58,6 +59,14 @@ EDGE_NAMES = {
     "knows": "social ties",
 }
 PATH_COLOUR = "#dc2626"
+# Circles (graph.circles) in colour-by-circle mode: the largest ones get their own colour.
+CIRCLE_COLOURS = (
+    "#2563eb", "#16a34a", "#d97706", "#9333ea", "#0891b2", "#db2777", "#65a30d", "#b45309",
+)  # fmt: skip
+NO_CIRCLE = "#d1d5db"
+SEED_COLOUR = "#f59e0b"
+FLAG_COLOUR = "#b91c1c"
+Colouring = Literal["role", "circle"]
 MIN_SIZE, MAX_SIZE = 7.0, 34.0
 
 _templates = Environment(
@@ -83,7 +92,7 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _hover(node: NetworkNode) -> str:
+def _hover(node: NetworkNode, overlay: MapOverlay | None = None) -> str:
     e = _escape
     if node.role == "store":
         return f"<b>{e(node.label)}</b><br>store {e(node.id.removeprefix('store:'))}"
@@ -99,6 +108,13 @@ def _hover(node: NetworkNode) -> str:
         "interests: " + (e(", ".join(node.top_interests)) or "none yet"),
     ]
     lines += [f"key node: {e(reason)}" for reason in node.key_reasons]
+    mark = overlay.marks.get(node.id) if overlay else None
+    if mark and mark.circle:
+        lines.append(f"circle {mark.circle}" + (" · bridge between circles" if mark.bridge else ""))
+    if mark and mark.seed_rank:
+        lines.append(f"whom to seed: pick {mark.seed_rank}")
+    if mark and mark.flags:
+        lines.append("fraud flag: " + e(", ".join(k.replace("_", " ") for k in mark.flags)))
     return "<br>".join(lines)
 
 
@@ -119,11 +135,65 @@ def _lines(
     return xs, ys
 
 
-def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.Figure:
+def _groups(
+    network: StoreNetwork, overlay: MapOverlay | None, colour: Colouring
+) -> list[tuple[str, str, list[NetworkNode]]]:
+    """(legend name, colour, nodes) per marker trace: one per role, or in circle mode the store
+    and summary nodes by role and people by circle (the largest circles each in a colour)."""
+    if colour == "role" or overlay is None:
+        return [
+            (PLURAL[role], c, [n for n in network.nodes if n.role == role])
+            for role, c in ROLE_COLOURS.items()
+        ]
+    marks = overlay.marks
+
+    def circle(node: NetworkNode) -> int:
+        """The node's circle, 0 for none."""
+        mark = marks.get(node.id)
+        return mark.circle or 0 if mark else 0
+
+    people = [n for n in network.nodes if n.role != "store" and n.count is None]
+    groups = [
+        ("store", ROLE_COLOURS["store"], [n for n in network.nodes if n.role == "store"]),
+        *(
+            (f"circle {i}", c, [n for n in people if circle(n) == i])
+            for i, c in enumerate(CIRCLE_COLOURS, 1)
+        ),
+        (
+            "other circles" if any(circle(n) > len(CIRCLE_COLOURS) for n in people)
+            else "no circle",
+            NO_CIRCLE,
+            [n for n in people if not 0 < circle(n) <= len(CIRCLE_COLOURS)],
+        ),
+        ("not drawn one by one", NO_CIRCLE, [n for n in network.nodes if n.count is not None]),
+    ]  # fmt: skip
+    return [g for g in groups if g[2]]
+
+
+def _marks_trace(
+    nodes: list[NetworkNode], name: str, symbol: str, colour: str, text: list[str] | None = None
+) -> go.Scatter:
+    return go.Scatter(
+        x=[n.x for n in nodes], y=[n.y for n in nodes],
+        mode="markers+text" if text else "markers", text=text, textposition="bottom center",
+        textfont={"size": 10, "color": colour}, name=name, hoverinfo="skip",
+        marker={"symbol": symbol, "size": 26, "color": "rgba(0,0,0,0)",
+                "line": {"color": colour, "width": 2.5}},
+    )  # fmt: skip
+
+
+def network_figure(
+    network: StoreNetwork,
+    path: list[str] | None = None,
+    overlay: MapOverlay | None = None,
+    colour: Colouring = "role",
+) -> go.Figure:
     """The store's network as a Plotly figure: one trace per role (fixed colour, one legend
-    entry each), marker size by store influence, staff, key nodes and summary nodes labelled,
-    hover cards with id, role, reach, influence and top interests. With `path` (person ids
-    in order, e.g. an introduction path) its ties are drawn thick and its people outlined."""
+    entry each; with `colour="circle"` and an `overlay`, one per circle instead), marker size
+    by store influence, staff, key nodes and summary nodes labelled, hover cards with id, role,
+    reach, influence and top interests. With `path` (person ids in order, e.g. an introduction
+    path) its ties are drawn thick and its people outlined. With an `overlay`, seeds are ringed
+    and numbered, people named by fraud flags crossed, and (by circle) bridges ringed."""
     where = {n.id: n for n in network.nodes}
     on_path = [pid for pid in path or [] if pid in where]
     path_set = set(on_path)
@@ -148,12 +218,9 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
                 hoverinfo="skip", name="introduction path",
             )
         )  # fmt: skip
-    for role, colour in ROLE_COLOURS.items():
+    for name, fill, group in _groups(network, overlay, colour):
         # Key and path nodes last: drawn on top, and the legend shows a plain node's style.
-        nodes = sorted(
-            (n for n in network.nodes if n.role == role),
-            key=lambda n: (n.id in path_set, n.key),
-        )
+        nodes = sorted(group, key=lambda n: (n.id in path_set, n.key))
         outline = [
             PATH_COLOUR if n.id in path_set else "#111827" if n.key else "#ffffff" for n in nodes
         ]
@@ -162,15 +229,15 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
                 x=[n.x for n in nodes],
                 y=[n.y for n in nodes],
                 mode="markers",
-                name=PLURAL[role],
-                hovertext=[_hover(n) for n in nodes],
+                name=name,
+                hovertext=[_hover(n, overlay) for n in nodes],
                 hovertemplate="%{hovertext}<extra></extra>",
                 customdata=[n.id for n in nodes],
                 marker={
-                    "color": colour,
+                    "color": fill,
                     "size": [_size(n, top) for n in nodes],
                     "symbol": [
-                        "circle-open" if n.count is not None else ROLE_SYMBOLS.get(role, "circle")
+                        "circle-open" if n.count is not None else ROLE_SYMBOLS.get(n.role, "circle")
                         for n in nodes
                     ],
                     "opacity": 0.9,
@@ -184,6 +251,21 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
                 },
             )
         )
+    if overlay is not None:
+        marks = overlay.marks
+        seeds = sorted(
+            (n for n in network.nodes if (m := marks.get(n.id)) and m.seed_rank),
+            key=lambda n: marks[n.id].seed_rank or 0,
+        )
+        flagged = [n for n in network.nodes if (m := marks.get(n.id)) and m.flags]
+        bridges = [n for n in network.nodes if (m := marks.get(n.id)) and m.bridge]
+        if seeds:
+            labels = [f"seed {marks[n.id].seed_rank}" for n in seeds]
+            fig.add_trace(_marks_trace(seeds, "whom to seed", "star-open", SEED_COLOUR, labels))
+        if flagged:
+            fig.add_trace(_marks_trace(flagged, "fraud flag", "x-open", FLAG_COLOUR))
+        if bridges and colour == "circle":
+            fig.add_trace(_marks_trace(bridges, "bridges", "hexagon-open", "#111827"))
     # Labels in one text-only trace over all markers, so no marker hides a label.
     labelled = [n for n in network.nodes if _text(n, path_set)]
     fig.add_trace(
@@ -241,10 +323,14 @@ def map_page(
     path: IntroductionPath | None = None,
     hq: bool = False,
     query: str = "",
+    overlay: MapOverlay | None = None,
+    colour: Colouring = "role",
+    toggles: dict[str, str] | None = None,
 ) -> str:
     """The store map page: the figure, what it shows, a form to highlight an introduction
     path, and links to the PNG (and, for HQ, back to the HQ page). `query` is the page's own
-    query string (without any key), reused for the PNG link."""
+    query string (without any key), reused for the PNG link; `toggles` are the links that switch
+    colouring and seeds; the overlay's seeds, bridges and flags are listed under the map."""
     staff = sorted(
         (n for n in network.nodes if n.role == "staff" and n.in_network), key=lambda n: n.label
     )
@@ -261,6 +347,9 @@ def map_page(
         plotly_js=PLOTLY_JS,
         colours=ROLE_COLOURS,
         role_names=PLURAL,
+        overlay=overlay,
+        colour=colour,
+        toggles=toggles or {},
     )
 
 

@@ -30,6 +30,7 @@ from rich.table import Table
 from fission.errors import (
     ConfigurationError,
     DatabaseUnavailable,
+    FeatureUnavailable,
     FissionError,
     InvalidInput,
     NotFound,
@@ -44,6 +45,7 @@ EXIT_CODES: dict[type[FissionError], int] = {
     InvalidInput: 65,  # EX_DATAERR
     NotFound: 66,  # EX_NOINPUT
     DatabaseUnavailable: 69,  # EX_UNAVAILABLE
+    FeatureUnavailable: 69,  # EX_UNAVAILABLE
     ServerError: 71,  # EX_OSERR
     ConfigurationError: 78,  # EX_CONFIG
 }
@@ -245,12 +247,25 @@ def _print_load_report(report: Any) -> None:
 
 
 def _refresh_influence(settings: Settings) -> None:
+    """Influence, then (where the server has Graph Data Science) circles and fraud flags."""
+    from graph.circles import refresh_circles
+    from graph.fraud import refresh_flags
     from graph.gateway import Gateway
+    from graph.gds import server_plugins
     from graph.influence import refresh_influence
 
     with Gateway(settings) as gateway:
         report = refresh_influence(gateway)
-    console.print(f"Influence refreshed in {report.seconds:.1f}s.")
+        console.print(f"Influence refreshed in {report.seconds:.1f}s ({report.engine}).")
+        if not server_plugins(gateway).has_gds:
+            console.print("No Graph Data Science on the server: circles and rings not computed.")
+            return
+        circles = refresh_circles(gateway)
+        flags = refresh_flags(gateway)
+    console.print(
+        f"Circles: {circles.circles} in {circles.stores} stores, {circles.bridges} bridges "
+        f"({circles.seconds:.1f}s). Fraud flags: {flags.flags or 'none'} ({flags.seconds:.1f}s)."
+    )
 
 
 @app.command()
@@ -300,6 +315,51 @@ def influence() -> None:
 
 @app.command()
 @reports_errors
+def circles() -> None:
+    """Recompute every store network's circles (Leiden) and bridges (betweenness); needs GDS."""
+    from graph.circles import refresh_circles
+    from graph.gateway import Gateway
+
+    with Gateway(get_settings()) as gateway:
+        report = refresh_circles(gateway)
+    console.print(report.model_dump_json(indent=2))
+
+
+@app.command()
+@reports_errors
+def flags() -> None:
+    """Detect coupon farms, rings and self-referral brand-wide and store the flags."""
+    from graph.fraud import refresh_flags
+    from graph.gateway import Gateway
+
+    with Gateway(get_settings()) as gateway:
+        report = refresh_flags(gateway)
+    console.print(report.model_dump_json(indent=2))
+
+
+@app.command()
+@reports_errors
+def seeds(
+    store: Annotated[str, typer.Argument(help="Store id.")],
+    k: Annotated[int, typer.Option(help="How many people.")] = 5,
+    p: Annotated[float | None, typer.Option(help="Propagation probability.")] = None,
+) -> None:
+    """Whom to seed in a store: the k people whose sharing is expected to reach the most."""
+    from graph.gateway import Gateway
+    from graph.seeds import store_seeds
+
+    with Gateway(get_settings()) as gateway:
+        plan = store_seeds(gateway, store, k=k, probability=p)
+    table = Table("rank", "person", "role", "marginal gain", "expected spread")
+    for seed in plan.seeds:
+        table.add_row(str(seed.rank), seed.person_id, seed.role, f"{seed.marginal_gain:.2f}",
+                      f"{seed.expected_spread:.2f}")  # fmt: skip
+    console.print(table)
+    console.print(f"p = {plan.propagation_probability}, {plan.people} people who can spread.")
+
+
+@app.command()
+@reports_errors
 def generate(
     preset: Annotated[Preset, typer.Option(help="Size of the brand.")] = Preset.small,
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
@@ -308,10 +368,24 @@ def generate(
     end: Annotated[
         str | None, typer.Option(help="Time of the last event (ISO date), or 'today'.")
     ] = None,
+    plant: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also plant a fraud pattern: coupon_farm, ring, self_referral or all "
+            "(repeatable; ground truth in planted.json)."
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic brand (stores, staff, members, content and events) as files."""
+    from synthetic import FRAUD_PATTERNS
     from synthetic import generate as run_generator
 
+    patterns = FRAUD_PATTERNS if plant and "all" in plant else tuple(plant or ())
+    unknown = set(patterns) - set(FRAUD_PATTERNS)
+    if unknown:
+        raise InvalidInput(
+            f"--plant {', '.join(sorted(unknown))}: choose from {', '.join(FRAUD_PATTERNS)}, all"
+        )
     folder = out or get_settings().var_dir / "data" / preset.value
     summary = run_generator(
         preset.value,
@@ -320,6 +394,7 @@ def generate(
         fmt=fmt.value,
         end=_end_of(end),
         progress=console.print,
+        plant=patterns,
     )
     console.print_json(json.dumps(summary.to_dict(), default=str))
     console.print(f"Files in {folder}")

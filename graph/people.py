@@ -10,6 +10,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
+from graph.fraud import Flag, person_flags
 from graph.gateway import Gateway
 from graph.keynodes import KeyNodeRule, key_nodes
 from graph.queries import query
@@ -83,6 +84,9 @@ class PersonProfile(BaseModel):
     order_count: int
     order_total: float
     last_order_at: datetime | None
+    flags: list[Flag] = Field(
+        default_factory=list, description="Fraud flags that name this person (graph.fraud)."
+    )
 
 
 def person_profile(
@@ -152,4 +156,5 @@ def person_profile(
         order_count=row["order_count"],
         order_total=float(row["order_total"]),
         last_order_at=row["last_order_at"],
+        flags=person_flags(gateway, person_id),
     )

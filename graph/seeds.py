@@ -20,10 +20,15 @@ for each node it visits), so flips along a path are perfectly correlated and its
 overstate deep cascades: on a chain s -> a -> b with p = 0.5 it reports 2.5 where the model's
 expectation is 1.75, and on a store of three stars and a 2-step chain it picks the chain's root
 over a better star (tests/graph/test_seeds.py). Its own gains are kept beside ours as
-`celf_gain` (0 for a candidate GDS did not pick).
+`celf_gain` (0 for a candidate GDS did not pick). GDS 2.13.9's CELF also fails
+(ArrayIndexOutOfBoundsException) once fewer than about twice its batch of 10 candidates are left
+unpicked, so it is asked for at most `nodes - CELF_MARGIN` picks, and on graphs of at most
+`ALL_CANDIDATES` people every person is a candidate (the greedy is then plain greedy).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -34,6 +39,7 @@ from fission.errors import InvalidInput, NotFound
 from graph.gateway import Gateway
 from graph.gds import projected, require_gds
 from graph.influence import engagement_edges
+from graph.network.cache import VersionedCache
 from graph.queries import query
 from graph.roles import Role, role_of
 
@@ -45,6 +51,8 @@ CELF_SIMULATIONS = 1000
 SPREAD_SIMULATIONS = 1000
 RANDOM_SEED = 42
 MAX_K = 50
+CELF_MARGIN = 21
+ALL_CANDIDATES = 60
 
 
 class Seed(BaseModel):
@@ -69,6 +77,10 @@ class SeedPlan(BaseModel):
     relationships: int
     expected_spread: float = Field(description="Expected spread of all the seeds together.")
     seeds: list[Seed]
+
+
+# Plans per (server, store, k, p), valid while the store's spread edges are the same.
+_CACHE: VersionedCache[SeedPlan] = VersionedCache(256)
 
 
 def candidates(k: int) -> int:
@@ -158,28 +170,36 @@ def store_seeds(
 ) -> SeedPlan:
     """The k people of the store to seed, in pick order, with the expected spread and marginal
     gain of each (see the module docstring). Unknown store -> NotFound; no GDS ->
-    FeatureUnavailable; a store where nobody's share reached anyone has no seeds."""
+    FeatureUnavailable; a store where nobody's share reached anyone has no seeds. Kept until
+    the store's spread edges change."""
     p = gateway.settings.seed_propagation_probability if probability is None else probability
     if not 1 <= k <= MAX_K:
         raise InvalidInput(f"k must be between 1 and {MAX_K}")
     if not 0 < p <= 1:
         raise InvalidInput("the propagation probability must be in (0, 1]")
     require_gds(gateway, "Whom to seed")
+    edges = engagement_edges(gateway, store_id)
+    spread_edges = list(zip(edges["sharer"], edges["visitor"], strict=True))
+    key = (gateway.settings.neo4j_uri, gateway.database, store_id, k, p)
+    version = hashlib.sha1(repr(spread_edges).encode()).hexdigest()
+    cached = _CACHE.get(key, version)
+    if cached is not None:
+        return cached
     celf: dict[str, float] = {}
+    people = sorted({person for edge in spread_edges for person in edge})
     with projected(gateway, PROJECT_SPREAD, store_id=store_id) as graph:
-        if graph.name is not None:
+        if graph.name is not None and graph.nodes > ALL_CANDIDATES:
             rows = gateway.read(
                 CELF,
                 graph_name=graph.name,
-                k=min(candidates(k), graph.nodes),
+                k=min(candidates(k), graph.nodes - CELF_MARGIN),
                 probability=p,
                 simulations=CELF_SIMULATIONS,
                 random_seed=RANDOM_SEED,
             )
             celf = {r["person_id"]: float(r["gain"]) for r in rows}
-    edges = engagement_edges(gateway, store_id)
-    spread_edges = list(zip(edges["sharer"], edges["visitor"], strict=True))
-    picks = greedy_seeds(spread_edges, list(celf), k, p) if celf else []
+    pool = list(celf) if celf else people
+    picks = greedy_seeds(spread_edges, pool, k, p) if pool else []
     head = gateway.read(PEOPLE, store_id=store_id, ids=[pid for pid, _ in picks])[0]
     if not head["found"]:
         raise NotFound(f"store {store_id}")
@@ -199,13 +219,15 @@ def store_seeds(
                 celf_gain=round(celf.get(pid, 0.0), 4),
             )
         )
-    return SeedPlan(
+    plan = SeedPlan(
         store_id=store_id,
         k=k,
         propagation_probability=p,
         simulations=SPREAD_SIMULATIONS,
-        people=len(set(edges["sharer"]) | set(edges["visitor"])),
+        people=len(people),
         relationships=len(spread_edges),
         expected_spread=round(spreads[-1], 4) if spreads else 0.0,
         seeds=seeds,
     )
+    _CACHE.put(key, version, plan)
+    return plan

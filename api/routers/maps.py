@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.auth import COOKIE, Principal, Reader, check_store
 from api.deps import GatewayDep, check_person
 from api.errors import ERROR_RESPONSES
-from api.maps import figure_png, hq_page, map_page, network_figure
+from api.maps import Colouring, figure_png, hq_page, map_page, network_figure
 from fission.errors import InvalidInput
 from graph import access
+from graph.algorithms import MapOverlay, map_overlay
 from graph.gateway import Gateway
 from graph.network import StoreNetwork, store_network
 from graph.paths import IntroductionPath, introduction_path
@@ -46,6 +47,18 @@ PathTo = Annotated[
         "path's people are drawn even when the store is aggregated."
     ),
 ]
+ColourQuery = Annotated[
+    Colouring,
+    Query(description="Colour people by `role` (default) or by `circle` (graph.circles)."),
+]
+SeedsQuery = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=20,
+        description="Highlight this many people to seed (graph.seeds; 0: none). Needs GDS.",
+    ),
+]
 # Errors are JSON on every route, pages and images included (FastAPI would otherwise document
 # them in the route's own media type).
 JSON_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -63,6 +76,11 @@ PNG_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/png": {}}, "description": "The map as a PNG image."},
     **JSON_ERRORS,
 }
+
+
+def _overlay(gateway: Gateway, network: StoreNetwork, seeds: int) -> MapOverlay:
+    people = [n.id for n in network.nodes if n.role != "store" and n.count is None]
+    return map_overlay(gateway, network.store_id, people, seeds=seeds)
 
 
 def _remember_key(request: Request, response: Response) -> None:
@@ -122,18 +140,36 @@ def map_html(
     max_nodes: MaxNodes = None,
     staff: StaffQuery = None,
     path_to: PathTo = None,
+    colour: ColourQuery = "role",
+    seeds: SeedsQuery = 0,
 ) -> HTMLResponse:
-    """The interactive Plotly map: nodes coloured by role and sized by influence, key nodes
-    labelled, hover cards, and with `staff` + `path_to` the introduction path highlighted.
-    Works offline: plotly.js comes from `/static/plotly.min.js`."""
+    """The interactive Plotly map: nodes coloured by role (or by circle) and sized by
+    influence, key nodes labelled, hover cards, with `staff` + `path_to` the introduction path
+    highlighted, with `seeds` whom to seed, and people named by fraud flags crossed; circles,
+    bridges, seeds and flags are listed under it. Works offline: plotly.js comes from
+    `/static/plotly.min.js`."""
     check_store(caller, store_id)
     path = _path(gateway, caller, store_id, staff, path_to)
     network = store_network(gateway, store_id, max_nodes, path=path)
     query: dict[str, str | int] = {"max_nodes": max_nodes} if max_nodes else {}
     if path:
         query.update(staff=path.staff_id, path_to=path.target_id)
-    fig = network_figure(network, [p.person_id for p in path.people] if path else None)
-    page = map_page(network, fig, path=path, hq=caller.role == "hq", query=urlencode(query))
+    overlay = _overlay(gateway, network, seeds)
+    fig = network_figure(
+        network, [p.person_id for p in path.people] if path else None, overlay, colour
+    )
+    here = f"/stores/{quote(store_id)}/map?"
+    toggles = {
+        "by role": here + urlencode({**query, "colour": "role", "seeds": seeds}),
+        "by circle": here + urlencode({**query, "colour": "circle", "seeds": seeds}),
+        "show 5 seeds" if not seeds else "hide seeds": here
+        + urlencode({**query, "colour": colour, "seeds": 0 if seeds else 5}),
+    }
+    query.update(colour=colour, seeds=seeds)
+    page = map_page(
+        network, fig, path=path, hq=caller.role == "hq", query=urlencode(query),
+        overlay=overlay, colour=colour, toggles=toggles,
+    )  # fmt: skip
     response = HTMLResponse(page)
     _remember_key(request, response)
     return response
@@ -155,13 +191,20 @@ def map_png(
     path_to: PathTo = None,
     width: Annotated[int, Query(ge=300, le=4000, description="Pixels.")] = 1200,
     height: Annotated[int, Query(ge=300, le=4000, description="Pixels.")] = 900,
+    colour: ColourQuery = "role",
+    seeds: SeedsQuery = 0,
 ) -> Response:
     """The same figure as the map page, rendered by kaleido in headless Chromium (the first
     export after a restart takes a few seconds while the browser starts)."""
     check_store(caller, store_id)
     path = _path(gateway, caller, store_id, staff, path_to)
     network = store_network(gateway, store_id, max_nodes, path=path)
-    fig = network_figure(network, [p.person_id for p in path.people] if path else None)
+    fig = network_figure(
+        network,
+        [p.person_id for p in path.people] if path else None,
+        _overlay(gateway, network, seeds),
+        colour,
+    )
     image = figure_png(fig, width=width, height=height)
     return Response(
         image,

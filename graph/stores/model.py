@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from graph.fraud import Flag
 from graph.keynodes import KeyNode
 
 Tier = Literal["starter", "growing", "established", "large"]
@@ -110,6 +111,9 @@ class StoreDiagnosis(BaseModel):
     cascades: Cascades
     staff: list[StaffActivity]
     suggestions: list[Suggestion]
+    flags: list[Flag] = Field(
+        default_factory=list, description="Fraud flags of the store (graph.fraud)."
+    )
 
 
 class StoreOverviewRow(BaseModel):

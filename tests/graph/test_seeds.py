@@ -1,12 +1,14 @@
 """Whom to seed (graph.seeds): the picks against an exhaustive search over every k-set with the
-exact independent-cascade expectation (every live-edge world enumerated), the (1 - 1/e)
-guarantee, the Monte Carlo estimator against the exact expectation, and GDS's correlated coin
-flips on a chain (why the greedy and the spread are run again on independent flips)."""
+exact independent-cascade expectation (in closed form on forests, by enumerating every
+live-edge world on small graphs), the (1 - 1/e) guarantee, the Monte Carlo estimator against
+the exact expectation, and GDS's correlated coin flips on a chain (why the greedy and the spread
+are run again on independent flips)."""
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ import pytest
 from fission.errors import InvalidInput, NotFound
 from graph.gateway import Gateway
 from graph.influence import engagement_edges
-from graph.seeds import independent_cascade_spread, store_seeds
+from graph.seeds import ALL_CANDIDATES, independent_cascade_spread, store_seeds
 from loaders.pipeline import load_files
 from tests.graph.reference import minute
 from tests.helpers import reference_files, share, visit, wipe, write_rows
@@ -39,11 +41,34 @@ def exact_spread(edges: list[tuple[str, str]], seeds: set[str], p: float) -> flo
     return total
 
 
-def best_sets(edges: list[tuple[str, str]], k: int, p: float) -> tuple[float, list[set[str]]]:
+def forest_spread(edges: list[tuple[str, str]], seeds: set[str], p: float) -> float:
+    """E[people reached] on a forest (one parent each): a person is reached with probability
+    p^d, d the distance down from their nearest seed ancestor (themself: d = 0)."""
+    parent = {child: par for par, child in edges}
+    total = 0.0
+    for person in {n for e in edges for n in e}:
+        node, d = person, 0
+        while node not in seeds and node in parent:
+            node, d = parent[node], d + 1
+        total += p**d if node in seeds else 0.0
+    return total
+
+
+def best_sets(
+    edges: list[tuple[str, str]], k: int, p: float, spread: Callable[..., float] = exact_spread
+) -> tuple[float, list[set[str]]]:
     people = sorted({n for e in edges for n in e})
-    scored = [(exact_spread(edges, set(c), p), set(c)) for c in itertools.combinations(people, k)]
+    scored = [(spread(edges, set(c), p), set(c)) for c in itertools.combinations(people, k)]
     best = max(v for v, _ in scored)
     return best, [c for v, c in scored if v > best - 1e-12]
+
+
+def stars(prefix: str, sizes: list[int]) -> dict[str, list[str]]:
+    return {f"{prefix}{i}": [f"{prefix}{i}x{j}" for j in range(n)] for i, n in enumerate(sizes)}
+
+
+def chain(prefix: str, length: int) -> dict[str, list[str]]:
+    return {f"{prefix}{i}": [f"{prefix}{i + 1}"] for i in range(length)}
 
 
 def spread_brand(folder: Path, spread: dict[str, list[str]]) -> None:
@@ -74,7 +99,11 @@ def load(gateway: Gateway, folder: Path) -> list[tuple[str, str]]:
     return sorted(zip(edges["sharer"], edges["visitor"], strict=True))
 
 
-# Three stars of 5, 3 and 2 leaves and a chain of two: 12 edges, 4096 live-edge worlds.
+# A store of more than ALL_CANDIDATES people, so that GDS proposes the candidates: stars of
+# 12, 8, 6, 5 and 2 leaves, a chain of three steps, and ten pairs (62 people).
+FOREST = {**stars("H", [12, 8, 6, 5, 2]), **chain("R", 3), **stars("Q", [1] * 10)}
+# Small stores (every person a candidate): stars of 5, 3 and 2 leaves and a chain of two:
+# 12 edges, 4096 live-edge worlds.
 STARS = {
     "H1": ["a1", "a2", "a3", "a4", "a5"],
     "H2": ["b1", "b2", "b3"],
@@ -85,7 +114,36 @@ STARS = {
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
-def test_picks_equal_the_exhaustive_optimum_and_keep_the_guarantee(
+def test_gds_candidates_give_the_exhaustive_optimum_on_a_forest(
+    graph: Gateway, tmp_path: Path, k: int
+) -> None:
+    spread_brand(tmp_path, FOREST)
+    edges = load(graph, tmp_path)
+    assert len(edges) == 46
+    best, optima = best_sets(edges, k, P, forest_spread)
+    plan = store_seeds(graph, "S1", k=k, probability=P)
+    picks = {s.person_id for s in plan.seeds}
+    assert picks in optima and plan.people == 62 > ALL_CANDIDATES
+    assert all(s.celf_gain > 0 for s in plan.seeds)  # proposed by GDS
+    exact = forest_spread(edges, picks, P)
+    assert plan.expected_spread == pytest.approx(exact, abs=0.2)
+    assert plan.expected_spread >= (1 - 1 / math.e) * best
+
+
+def test_gds_alone_would_pick_the_chain_over_a_better_star(graph: Gateway, tmp_path: Path) -> None:
+    spread_brand(tmp_path, FOREST)
+    edges = load(graph, tmp_path)
+    plan = store_seeds(graph, "S1", k=5, probability=P)
+    gds = {s.person_id: s.celf_gain for s in store_seeds(graph, "S1", k=6, probability=P).seeds}
+    # GDS: the 3-step chain's root R0 scores 1 + 3p = 1.6, above the 2-leaf star H4 (1.4); the
+    # model: 1 + p + p^2 + p^3 = 1.248 against 1.4.
+    assert gds["R0"] == pytest.approx(1.6, abs=0.1)
+    assert forest_spread(edges, {"R0"}, P) == pytest.approx(1.248)
+    assert [s.person_id for s in plan.seeds] == ["H0", "H1", "H2", "H3", "H4"]
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_picks_on_a_small_store_equal_the_exhaustive_optimum(
     graph: Gateway, tmp_path: Path, k: int
 ) -> None:
     spread_brand(tmp_path, STARS)
@@ -104,6 +162,7 @@ def test_picks_equal_the_exhaustive_optimum_and_keep_the_guarantee(
     assert gains == sorted(gains, reverse=True)
     assert sum(gains) == pytest.approx(plan.expected_spread, abs=1e-3)
     assert plan.people == 16 and plan.relationships == 12
+    assert all(s.celf_gain == 0 for s in plan.seeds)  # small: every person a candidate
 
 
 def test_monte_carlo_estimate_matches_the_exact_expectation_on_a_graph_with_cycles() -> None:
@@ -118,26 +177,15 @@ def test_monte_carlo_estimate_matches_the_exact_expectation_on_a_graph_with_cycl
 def test_gds_overstates_chains_so_the_spread_is_estimated_again(
     graph: Gateway, tmp_path: Path
 ) -> None:
-    spread_brand(tmp_path, {"R1": ["r2"], "r2": ["r3"], "r3": ["r4"], "r4": ["r5"]})
+    spread_brand(tmp_path, {**chain("R", 4), **stars("Q", [1] * 30)})
     edges = load(graph, tmp_path)
     plan = store_seeds(graph, "S1", k=1, probability=0.5)
-    assert [s.person_id for s in plan.seeds] == ["R1"]
+    assert [s.person_id for s in plan.seeds] == ["R0"]
     exact = 1 + 0.5 + 0.25 + 0.125 + 0.0625
-    assert exact_spread(edges, {"R1"}, 0.5) == pytest.approx(exact)
+    assert forest_spread(edges, {"R0"}, 0.5) == pytest.approx(exact)
     assert plan.expected_spread == pytest.approx(exact, abs=0.1)
     # GDS 2.13.9 flips one coin per run for every node's first relationship: 1 + 4p.
     assert plan.seeds[0].celf_gain == pytest.approx(3.0, abs=0.1)
-
-
-def test_gds_alone_would_pick_the_chain_over_a_better_star(graph: Gateway, tmp_path: Path) -> None:
-    spread_brand(tmp_path, STARS)
-    edges = load(graph, tmp_path)
-    plan = store_seeds(graph, "S1", k=5, probability=P)
-    celf = {s.person_id: s.celf_gain for s in plan.seeds}
-    # GDS: H3 (two leaves) and R1 (a 2-step chain) both 1 + 2p; the model: 1.4 against 1.24.
-    assert celf["H3"] == pytest.approx(1.4, abs=0.05) and celf["R1"] == pytest.approx(1.4, abs=0.05)
-    assert exact_spread(edges, {"R1"}, P) == pytest.approx(1.24)
-    assert [s.person_id for s in plan.seeds][:3] == ["H1", "H2", "H3"]
 
 
 def test_bad_requests_and_empty_stores(graph: Gateway, tmp_path: Path) -> None:
