@@ -11,13 +11,10 @@ from collections.abc import Sequence
 from pydantic import BaseModel, Field
 
 from fission.errors import FeatureUnavailable
-from graph.circles import StoreCircles, store_circles
+from graph.circles import StoreCircles, circle_marks, store_circles
 from graph.fraud import FlagPage, store_flags
 from graph.gateway import Gateway
-from graph.queries import query
 from graph.seeds import SeedPlan, store_seeds
-
-OVERLAY = query("circles/overlay")
 
 
 class PersonMarks(BaseModel):
@@ -40,8 +37,8 @@ def map_overlay(
 ) -> MapOverlay:
     """Circles, bridges, flags and (with `seeds` > 0) that many seeds for a store map's people."""
     marks = {
-        row["id"]: PersonMarks(circle=row["circle"], bridge=row["bridge"], flags=row["flags"])
-        for row in gateway.read(OVERLAY, ids=list(person_ids))
+        pid: PersonMarks(circle=row["circle"], bridge=row["bridge"], flags=row["flags"])
+        for pid, row in circle_marks(gateway, person_ids).items()
     }
     plan, problem = None, None
     if seeds:

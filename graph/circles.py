@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
@@ -42,6 +43,7 @@ BETWEENNESS = query("circles/betweenness")
 CLEAR = query("circles/clear")
 WRITE = query("circles/write")
 STORE = query("circles/store")
+OVERLAY = query("circles/overlay")
 
 GAMMA = 1.0
 THETA = 0.01
@@ -231,3 +233,9 @@ def store_circles(gateway: Gateway, store_id: str) -> StoreCircles:
         circles=circles,
         bridges=bridges,
     )
+
+
+def circle_marks(gateway: Gateway, person_ids: Sequence[str]) -> dict[str, Row]:
+    """Per person id: `circle`, `bridge` and `flags` (kinds of fraud flag naming them), as
+    stored by the last refreshes; unknown ids are left out."""
+    return {row["id"]: row for row in gateway.read(OVERLAY, ids=list(person_ids))}

@@ -122,3 +122,9 @@ def test_map_by_circle_with_seeds_bridges_and_flags(app_client: TestClient, bran
     assert 'id="seeds"' not in plain and "show 5 seeds" in plain
     bad = app_client.get("/stores/S1/map?colour=rainbow", headers=key("hq"))
     assert bad.status_code == 422
+
+
+def test_recommendations_say_when_someone_is_a_bridge(app_client: TestClient, brand: Path) -> None:
+    answer = app_client.get("/staff/C1/recommendations", headers=key("hq")).json()
+    reasons = {r["person_id"]: r["reason"] for r in answer["items"]}
+    assert "P1" in reasons and "a good introducer" in reasons["P1"]
