@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
+import plotly.graph_objects as go
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -78,9 +79,25 @@ PNG_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _overlay(gateway: Gateway, network: StoreNetwork, seeds: int) -> MapOverlay:
+def _drawn(
+    gateway: Gateway,
+    caller: Principal,
+    store_id: str,
+    max_nodes: int | None,
+    staff: str | None,
+    path_to: str | None,
+    colour: Colouring,
+    seeds: int,
+) -> tuple[StoreNetwork, IntroductionPath | None, MapOverlay, go.Figure]:
+    """What the map page and its PNG draw: the network, the path, the algorithms' overlay and
+    the figure (after the store-scope check)."""
+    check_store(caller, store_id)
+    path = _path(gateway, caller, store_id, staff, path_to)
+    network = store_network(gateway, store_id, max_nodes, path=path)
     people = [n.id for n in network.nodes if n.role != "store" and n.count is None]
-    return map_overlay(gateway, network.store_id, people, seeds=seeds)
+    overlay = map_overlay(gateway, store_id, people, seeds=seeds)
+    on_path = [p.person_id for p in path.people] if path else None
+    return network, path, overlay, network_figure(network, on_path, overlay, colour)
 
 
 def _remember_key(request: Request, response: Response) -> None:
@@ -148,16 +165,12 @@ def map_html(
     highlighted, with `seeds` whom to seed, and people named by fraud flags crossed; circles,
     bridges, seeds and flags are listed under it. Works offline: plotly.js comes from
     `/static/plotly.min.js`."""
-    check_store(caller, store_id)
-    path = _path(gateway, caller, store_id, staff, path_to)
-    network = store_network(gateway, store_id, max_nodes, path=path)
+    network, path, overlay, fig = _drawn(
+        gateway, caller, store_id, max_nodes, staff, path_to, colour, seeds
+    )
     query: dict[str, str | int] = {"max_nodes": max_nodes} if max_nodes else {}
     if path:
         query.update(staff=path.staff_id, path_to=path.target_id)
-    overlay = _overlay(gateway, network, seeds)
-    fig = network_figure(
-        network, [p.person_id for p in path.people] if path else None, overlay, colour
-    )
     here = f"/stores/{quote(store_id)}/map?"
     toggles = {
         "by role": here + urlencode({**query, "colour": "role", "seeds": seeds}),
@@ -196,15 +209,7 @@ def map_png(
 ) -> Response:
     """The same figure as the map page, rendered by kaleido in headless Chromium (the first
     export after a restart takes a few seconds while the browser starts)."""
-    check_store(caller, store_id)
-    path = _path(gateway, caller, store_id, staff, path_to)
-    network = store_network(gateway, store_id, max_nodes, path=path)
-    fig = network_figure(
-        network,
-        [p.person_id for p in path.people] if path else None,
-        _overlay(gateway, network, seeds),
-        colour,
-    )
+    *_, fig = _drawn(gateway, caller, store_id, max_nodes, staff, path_to, colour, seeds)
     image = figure_png(fig, width=width, height=height)
     return Response(
         image,

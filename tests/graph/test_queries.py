@@ -113,7 +113,9 @@ def test_query_returns_exactly_its_declared_columns(tiny: Gateway, name: str) ->
     params = {p: SAMPLE[p] for p in q.params}
     with contextlib.ExitStack() as stack:
         if name in PROJECTED_BY:
-            graph = stack.enter_context(projected(tiny, query(PROJECTED_BY[name])))
+            projection = query(PROJECTED_BY[name])
+            own = {p: SAMPLE[p] for p in projection.params if p != "graph_name"}
+            graph = stack.enter_context(projected(tiny, projection, **own))
             assert graph.name is not None, f"{PROJECTED_BY[name]} projected nothing on `tiny`"
             params["graph_name"] = graph.name
         elif "graph_name" in q.params:
