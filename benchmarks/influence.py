@@ -10,6 +10,7 @@ between the GDS and igraph scores stored.
 Heavy (medium/large presets, 4 GiB heap): run it under the machine-wide lock:
 
     flock /tmp/fission-heavy.lock .venv/bin/python -m benchmarks.influence --preset medium
+    .venv/bin/python -m benchmarks.influence --preset small --heap 2g --pagecache 2g
 """
 
 from __future__ import annotations
@@ -87,14 +88,18 @@ def main() -> None:
     parser.add_argument("--preset", default="medium")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--heap", default="4g")
+    parser.add_argument("--pagecache", default="6g")
     args = parser.parse_args()
     folder = dataset(args.preset, "parquet", args.seed)
-    with fresh_database() as gateway:
+    with fresh_database(args.heap, args.pagecache) as gateway:
         started = time.perf_counter()
         load_files(gateway, [folder])
         load_seconds = round(time.perf_counter() - started, 1)
         result = {
             "preset": args.preset,
+            "heap": args.heap,
+            "pagecache": args.pagecache,
             "load_seconds": load_seconds,
             "note": "Preliminary: the 2-core machine was shared with other engineers' test runs.",
             **measure(gateway, args.repeat),
