@@ -9,21 +9,21 @@ once, with the propagation probability `p` (default `FISSION_SEED_PROPAGATION_PR
 literature and GDS's own default). The expected spread of a set of seeds counts the seeds
 themselves and everyone the cascade reaches in the store network.
 
-The candidates come from `gds.influenceMaximization.celf` in the database (its `CANDIDATES(k)`
-best picks, `CELF_SIMULATIONS` Monte Carlo runs, random seed `RANDOM_SEED`); the k seeds are then
-chosen among them by the same lazy greedy here (`greedy_seeds`), on `SPREAD_SIMULATIONS`
+The candidates come from `gds.influenceMaximization.celf` in the database (its `candidates(k)`
+= 3k + 10 best picks, `CELF_SIMULATIONS` Monte Carlo runs, random seed `RANDOM_SEED`); the k
+seeds are then chosen among them by greedy here (`greedy_seeds`), on `SPREAD_SIMULATIONS`
 independent-cascade runs shared by every candidate (common random numbers, so gains are exactly
 submodular and the greedy keeps its (1 - 1/e) guarantee on the candidates). Why not GDS's picks
 as they are: GDS 2.13.9's simulation draws the coin flips of every node's relationships from the
 same random sequence per run (its `ICLazyForwardTask` seeds a new generator with the run number
 for each node it visits), so flips along a path are perfectly correlated and its spreads
 overstate deep cascades: on a chain s -> a -> b with p = 0.5 it reports 2.5 where the model's
-expectation is 1.75, and on a store of three stars and a 2-step chain it picks the chain's root
-over a better star (tests/graph/test_seeds.py). Its own gains are kept beside ours as
-`celf_gain` (0 for a candidate GDS did not pick). GDS 2.13.9's CELF also fails
-(ArrayIndexOutOfBoundsException) once fewer than about twice its batch of 10 candidates are left
-unpicked, so it is asked for at most `nodes - CELF_MARGIN` picks, and on graphs of at most
-`ALL_CANDIDATES` people every person is a candidate (the greedy is then plain greedy).
+expectation is 1.75, and it ranks a 3-step chain's root above a better 2-leaf star
+(tests/graph/test_seeds.py). Its own gains are kept beside ours as `celf_gain` (0 where GDS was
+not asked). GDS 2.13.9's CELF also fails (ArrayIndexOutOfBoundsException) once fewer than about
+twice its batch of 10 candidates are left unpicked, so it is asked for at most
+`nodes - CELF_MARGIN` picks, and on graphs of at most `ALL_CANDIDATES` people every person is a
+candidate (the greedy is then plain greedy over everyone).
 """
 
 from __future__ import annotations
