@@ -69,5 +69,6 @@ bench: install  ## Benchmarks (minutes): loading, analytics and maps; results in
 	$(BIN)/python -m benchmarks.load --preset medium --format parquet
 	$(BIN)/python -m benchmarks.analytics --preset small
 	$(BIN)/python -m benchmarks.analytics --preset medium
+	$(BIN)/python -m benchmarks.influence --preset medium
 	$(BIN)/python -m benchmarks.maps
 	$(BIN)/python -m benchmarks.pages

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from neo4j.exceptions import ServiceUnavailable
 from starlette.responses import Response
 
 from api import errors
 from api.pages.common import PLOTLY_DIR
-from api.routers import brand, events, health, maps, pages, people, staff, status, stores
+from api.routers import (
+    algorithms,
+    brand,
+    events,
+    health,
+    maps,
+    pages,
+    people,
+    staff,
+    status,
+    stores,
+)
 from fission import __version__
+from fission.errors import DatabaseUnavailable
 from fission.settings import Settings, get_settings
 from graph.gateway import Gateway
+from graph.gds import server_plugins
 
 DESCRIPTION = """
 Referral analytics for retail chains: store diagnosis, key nodes, influence, reach,
@@ -34,6 +48,10 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = gateway is None
         app.state.gateway = gateway or Gateway(settings)
+        # The plugins (and so the influence engine) are detected once, at start-up; a database
+        # that is down now is asked again on first use.
+        with suppress(DatabaseUnavailable, ServiceUnavailable):
+            server_plugins(app.state.gateway)
         app.state.api_keys = settings.all_api_keys()
         app.state.settings = settings
         try:
@@ -45,7 +63,7 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     app = FastAPI(title="Fission", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (health, status, brand, stores, people, staff, events, maps, pages):
+    for module in (health, status, brand, stores, algorithms, people, staff, events, maps, pages):
         app.include_router(module.router)
     app.mount("/static", VersionedStatic(directory=PLOTLY_DIR), name="static")
     return app

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import plotly.graph_objects as go
 
@@ -25,6 +25,7 @@ from api.pages import wording
 from api.pages.common import Chrome, render_page
 from api.pages.figures import figure_html
 from fission.errors import ConfigurationError
+from graph.algorithms import MapOverlay
 from graph.network import NetworkNode, StoreNetwork
 from graph.paths import IntroductionPath
 
@@ -55,6 +56,14 @@ EDGE_NAMES = {
 }
 ENGLISH = Text("en")
 PATH_COLOUR = "#dc2626"
+# Circles (graph.circles) in colour-by-circle mode: the largest ones get their own colour.
+CIRCLE_COLOURS = (
+    "#2563eb", "#16a34a", "#d97706", "#9333ea", "#0891b2", "#db2777", "#65a30d", "#b45309",
+)  # fmt: skip
+NO_CIRCLE = "#d1d5db"
+SEED_COLOUR = "#f59e0b"
+FLAG_COLOUR = "#b91c1c"
+Colouring = Literal["role", "circle"]
 MIN_SIZE, MAX_SIZE = 7.0, 34.0
 
 # ----------------------------------------------------------------------------- figure
@@ -74,7 +83,12 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _hover(node: NetworkNode, t: Text, key_reasons: Mapping[str, list[str]]) -> str:
+def _hover(
+    node: NetworkNode,
+    t: Text,
+    key_reasons: Mapping[str, list[str]],
+    overlay: MapOverlay | None = None,
+) -> str:
     e = _escape
     if node.role == "store":
         return f"<b>{e(node.label)}</b><br>" + e(
@@ -108,6 +122,16 @@ def _hover(node: NetworkNode, t: Text, key_reasons: Mapping[str, list[str]]) -> 
     ]
     reasons = key_reasons.get(node.id, node.key_reasons)
     lines += [e(t.gettext("key node: %(reason)s") % {"reason": reason}) for reason in reasons]
+    mark = overlay.marks.get(node.id) if overlay else None
+    if mark and mark.circle:
+        circle = t.gettext("circle %(num)s") % {"num": mark.circle}
+        bridge = " · " + t.gettext("bridge between circles") if mark.bridge else ""
+        lines.append(e(circle + bridge))
+    if mark and mark.seed_rank:
+        lines.append(e(t.gettext("whom to seed: pick %(rank)s") % {"rank": mark.seed_rank}))
+    if mark and mark.flags:
+        kinds = t.gettext(", ").join(wording.flag_kind(t, kind) for kind in mark.flags)
+        lines.append(e(t.gettext("fraud flag: %(kinds)s") % {"kinds": kinds}))
     return "<br>".join(lines)
 
 
@@ -137,18 +161,69 @@ def _lines(
     return xs, ys
 
 
+def _groups(
+    network: StoreNetwork, overlay: MapOverlay | None, colour: Colouring, t: Text
+) -> list[tuple[str, str, list[NetworkNode]]]:
+    """(legend name, colour, nodes) per marker trace: one per role, or in circle mode the store
+    and summary nodes by role and people by circle (the largest circles each in a colour)."""
+    if colour == "role" or overlay is None:
+        return [
+            (wording.role_plural(t, role), c, [n for n in network.nodes if n.role == role])
+            for role, c in ROLE_COLOURS.items()
+        ]
+    marks = overlay.marks
+
+    def circle(node: NetworkNode) -> int:
+        """The node's circle, 0 for none."""
+        mark = marks.get(node.id)
+        return mark.circle or 0 if mark else 0
+
+    people = [n for n in network.nodes if n.role != "store" and n.count is None]
+    beyond = any(circle(n) > len(CIRCLE_COLOURS) for n in people)
+    groups = [
+        (wording.role_plural(t, "store"), ROLE_COLOURS["store"],
+         [n for n in network.nodes if n.role == "store"]),
+        *(
+            (t.gettext("circle %(num)s") % {"num": i}, c,
+             [n for n in people if circle(n) == i])
+            for i, c in enumerate(CIRCLE_COLOURS, 1)
+        ),
+        (t.gettext("other circles") if beyond else t.gettext("no circle"), NO_CIRCLE,
+         [n for n in people if not 0 < circle(n) <= len(CIRCLE_COLOURS)]),
+        (t.gettext("not drawn one by one"), NO_CIRCLE,
+         [n for n in network.nodes if n.count is not None]),
+    ]  # fmt: skip
+    return [g for g in groups if g[2]]
+
+
+def _marks_trace(
+    nodes: list[NetworkNode], name: str, symbol: str, colour: str, text: list[str] | None = None
+) -> go.Scatter:
+    return go.Scatter(
+        x=[n.x for n in nodes], y=[n.y for n in nodes],
+        mode="markers+text" if text else "markers", text=text, textposition="bottom center",
+        textfont={"size": 10, "color": colour}, name=name, hoverinfo="skip",
+        marker={"symbol": symbol, "size": 26, "color": "rgba(0,0,0,0)",
+                "line": {"color": colour, "width": 2.5}},
+    )  # fmt: skip
+
+
 def network_figure(
     network: StoreNetwork,
     path: list[str] | None = None,
     text: Text | None = None,
     key_reasons: Mapping[str, list[str]] | None = None,
+    overlay: MapOverlay | None = None,
+    colour: Colouring = "role",
 ) -> go.Figure:
     """The store's network as a Plotly figure: one trace per role (fixed colour, one legend
-    entry each), marker size by store influence, staff, key nodes and summary nodes labelled,
-    hover cards with id, role, reach, influence and top interests. With `path` (person ids
-    in order, e.g. an introduction path) its ties are drawn thick and its people outlined.
-    `text` is the language (default English); `key_reasons` words key nodes' reasons in it
-    (by person id; default: the graph's English reasons)."""
+    entry each; with `colour="circle"` and an `overlay`, one per circle instead), marker size
+    by store influence, staff, key nodes and summary nodes labelled, hover cards with id, role,
+    reach, influence and top interests. With `path` (person ids in order, e.g. an introduction
+    path) its ties are drawn thick and its people outlined. With an `overlay` (graph.algorithms),
+    seeds are ringed and numbered, people named by fraud flags crossed, and (by circle) bridges
+    ringed. `text` is the language (default English); `key_reasons` words key nodes' reasons in
+    it (by person id; default: the graph's English reasons)."""
     t = text or ENGLISH
     reasons = key_reasons or {}
     where = {n.id: n for n in network.nodes}
@@ -176,12 +251,9 @@ def network_figure(
                 hoverinfo="skip", name=t.gettext("introduction path"),
             )
         )  # fmt: skip
-    for role, colour in ROLE_COLOURS.items():
+    for name, fill, group in _groups(network, overlay, colour, t):
         # Key and path nodes last: drawn on top, and the legend shows a plain node's style.
-        nodes = sorted(
-            (n for n in network.nodes if n.role == role),
-            key=lambda n: (n.id in path_set, n.key),
-        )
+        nodes = sorted(group, key=lambda n: (n.id in path_set, n.key))
         outline = [
             PATH_COLOUR if n.id in path_set else "#111827" if n.key else "#ffffff" for n in nodes
         ]
@@ -190,15 +262,15 @@ def network_figure(
                 x=[n.x for n in nodes],
                 y=[n.y for n in nodes],
                 mode="markers",
-                name=wording.role_plural(t, role),
-                hovertext=[_hover(n, t, reasons) for n in nodes],
+                name=name,
+                hovertext=[_hover(n, t, reasons, overlay) for n in nodes],
                 hovertemplate="%{hovertext}<extra></extra>",
                 customdata=[n.id for n in nodes],
                 marker={
-                    "color": colour,
+                    "color": fill,
                     "size": [_size(n, top) for n in nodes],
                     "symbol": [
-                        "circle-open" if n.count is not None else ROLE_SYMBOLS.get(role, "circle")
+                        "circle-open" if n.count is not None else ROLE_SYMBOLS.get(n.role, "circle")
                         for n in nodes
                     ],
                     "opacity": 0.9,
@@ -212,6 +284,23 @@ def network_figure(
                 },
             )
         )
+    if overlay is not None:
+        marks = overlay.marks
+        seeds = sorted(
+            (n for n in network.nodes if (m := marks.get(n.id)) and m.seed_rank),
+            key=lambda n: marks[n.id].seed_rank or 0,
+        )
+        flagged = [n for n in network.nodes if (m := marks.get(n.id)) and m.flags]
+        bridges = [n for n in network.nodes if (m := marks.get(n.id)) and m.bridge]
+        if seeds:
+            labels = [t.gettext("seed %(rank)s") % {"rank": marks[n.id].seed_rank} for n in seeds]
+            fig.add_trace(
+                _marks_trace(seeds, t.gettext("whom to seed"), "star-open", SEED_COLOUR, labels)
+            )
+        if flagged:
+            fig.add_trace(_marks_trace(flagged, t.gettext("fraud flag"), "x-open", FLAG_COLOUR))
+        if bridges and colour == "circle":
+            fig.add_trace(_marks_trace(bridges, t.gettext("bridges"), "hexagon-open", "#111827"))
     # Labels in one text-only trace over all markers, so no marker hides a label.
     labelled = [n for n in network.nodes if _text(n, path_set, t)]
     fig.add_trace(
@@ -267,11 +356,15 @@ def map_page(
     path: IntroductionPath | None = None,
     query: str = "",
     key_reasons: Mapping[str, list[str]] | None = None,
+    overlay: MapOverlay | None = None,
+    colour: Colouring = "role",
+    toggles: Mapping[str, str] | None = None,
 ) -> str:
     """The store map page: the figure, what it shows, a form to highlight an introduction
     path, and links to the PNG and the store's dashboard. `query` is the page's own query
     string (without any key), reused for the PNG link; `key_reasons` words the key nodes'
-    reasons in the page's language (by person id)."""
+    reasons in the page's language (by person id); `toggles` are the links that switch
+    colouring and seeds; the overlay's seeds, bridges and flags are listed under the map."""
     t = chrome.text
     staff = sorted(
         (n for n in network.nodes if n.role == "staff" and n.in_network), key=lambda n: n.label
@@ -289,6 +382,9 @@ def map_page(
         png_url=f"/stores/{network.store_id}/map.png" + (f"?{query}" if query else ""),
         colours=ROLE_COLOURS,
         key_reasons=key_reasons or {},
+        overlay=overlay,
+        colour=colour,
+        toggles=toggles or {},
     )
 
 

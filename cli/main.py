@@ -32,13 +32,14 @@ from rich.table import Table
 from fission.errors import (
     ConfigurationError,
     DatabaseUnavailable,
+    FeatureUnavailable,
     FissionError,
     InvalidInput,
     NotFound,
     RenderingFailed,
     ServerError,
 )
-from fission.localserver import LocalNeo4j, assemble_lib
+from fission.localserver import LocalNeo4j, assemble_lib, assemble_plugins
 from fission.settings import ApiKeyEntry, Settings, get_settings
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ EXIT_CODES: dict[type[FissionError], int] = {
     InvalidInput: 65,  # EX_DATAERR
     NotFound: 66,  # EX_NOINPUT
     DatabaseUnavailable: 69,  # EX_UNAVAILABLE
+    FeatureUnavailable: 69,  # EX_UNAVAILABLE
     RenderingFailed: 70,  # EX_SOFTWARE
     ServerError: 71,  # EX_OSERR
     ConfigurationError: 78,  # EX_CONFIG
@@ -127,10 +129,14 @@ def _local(settings: Settings | None = None) -> LocalNeo4j:
 @server_app.command("install")
 @reports_errors
 def server_install() -> None:
-    """Download Neo4j's jars from Maven Central (once; cached afterwards)."""
+    """Download Neo4j's jars, and the GDS and APOC plugins, from Maven Central (once; cached
+    afterwards; no plugins with FISSION_LOCAL_PLUGINS=false)."""
     server = _local()
     assemble_lib(server.lib_dir, console.print)
     console.print(f"Neo4j jars ready in {server.lib_dir}")
+    if server.plugins_dir:
+        assemble_plugins(server.plugins_dir, console.print)
+        console.print(f"GDS and APOC jars ready in {server.plugins_dir}")
 
 
 @server_app.command("start")
@@ -140,7 +146,10 @@ def server_start(
 ) -> None:
     """Start the local server in the background (a no-op if it is running)."""
     status = _local().start(timeout=timeout, log=console.print)
-    console.print(f"Neo4j {status.version} running (pid {status.pid}) at {status.bolt_uri}")
+    console.print(
+        f"Neo4j {status.version} running (pid {status.pid}) at {status.bolt_uri}; "
+        f"GDS {status.gds_version or 'not loaded'}, APOC {status.apoc_version or 'not loaded'}"
+    )
 
 
 @server_app.command("stop")
@@ -159,7 +168,11 @@ def server_status() -> None:
     if not status.running:
         console.print("not running")
         raise typer.Exit(code=NOT_RUNNING)
-    console.print(f"running: pid {status.pid}, {status.bolt_uri}, Neo4j {status.version}")
+    console.print(
+        f"running: pid {status.pid}, {status.bolt_uri}, Neo4j {status.version}, "
+        f"Graph Data Science {status.gds_version or 'not loaded'}, "
+        f"APOC {status.apoc_version or 'not loaded'}"
+    )
 
 
 @server_app.command("reset")
@@ -274,12 +287,25 @@ def _print_load_report(report: LoadReport) -> None:
 
 
 def _refresh_influence(settings: Settings) -> None:
+    """Influence, then (where the server has Graph Data Science) circles and fraud flags."""
+    from graph.circles import refresh_circles
+    from graph.fraud import refresh_flags
     from graph.gateway import Gateway
+    from graph.gds import server_plugins
     from graph.influence import refresh_influence
 
     with Gateway(settings) as gateway:
         report = refresh_influence(gateway)
-    console.print(f"Influence refreshed in {report.seconds:.1f}s.")
+        console.print(f"Influence refreshed in {report.seconds:.1f}s ({report.engine}).")
+        if not server_plugins(gateway).has_gds:
+            console.print("No Graph Data Science on the server: circles and rings not computed.")
+            return
+        circles = refresh_circles(gateway)
+        flags = refresh_flags(gateway)
+    console.print(
+        f"Circles: {circles.circles} in {circles.stores} stores, {circles.bridges} bridges "
+        f"({circles.seconds:.1f}s). Fraud flags: {flags.flags or 'none'} ({flags.seconds:.1f}s)."
+    )
 
 
 @app.command()
@@ -387,6 +413,51 @@ def influence() -> None:
 
 @app.command()
 @reports_errors
+def circles() -> None:
+    """Recompute every store network's circles (Leiden) and bridges (betweenness); needs GDS."""
+    from graph.circles import refresh_circles
+    from graph.gateway import Gateway
+
+    with Gateway(get_settings()) as gateway:
+        report = refresh_circles(gateway)
+    console.print(report.model_dump_json(indent=2))
+
+
+@app.command()
+@reports_errors
+def flags() -> None:
+    """Detect coupon farms, rings and self-referral brand-wide and store the flags."""
+    from graph.fraud import refresh_flags
+    from graph.gateway import Gateway
+
+    with Gateway(get_settings()) as gateway:
+        report = refresh_flags(gateway)
+    console.print(report.model_dump_json(indent=2))
+
+
+@app.command()
+@reports_errors
+def seeds(
+    store: Annotated[str, typer.Argument(help="Store id.")],
+    k: Annotated[int, typer.Option(help="How many people.")] = 5,
+    p: Annotated[float | None, typer.Option(help="Propagation probability.")] = None,
+) -> None:
+    """Whom to seed in a store: the k people whose sharing is expected to reach the most."""
+    from graph.gateway import Gateway
+    from graph.seeds import store_seeds
+
+    with Gateway(get_settings()) as gateway:
+        plan = store_seeds(gateway, store, k=k, probability=p)
+    table = Table("rank", "person", "role", "marginal gain", "expected spread")
+    for seed in plan.seeds:
+        table.add_row(str(seed.rank), seed.person_id, seed.role, f"{seed.marginal_gain:.2f}",
+                      f"{seed.expected_spread:.2f}")  # fmt: skip
+    console.print(table)
+    console.print(f"p = {plan.propagation_probability}, {plan.people} people who can spread.")
+
+
+@app.command()
+@reports_errors
 def generate(
     preset: Annotated[Preset, typer.Option(help="Size of the brand.")] = Preset.small,
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
@@ -395,10 +466,24 @@ def generate(
     end: Annotated[
         str | None, typer.Option(help="Time of the last event (ISO date), or 'today'.")
     ] = None,
+    plant: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also plant a fraud pattern: coupon_farm, ring, self_referral or all "
+            "(repeatable; ground truth in planted.json)."
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic brand (stores, staff, members, content and events) as files."""
+    from synthetic import FRAUD_PATTERNS
     from synthetic import generate as run_generator
 
+    patterns = FRAUD_PATTERNS if plant and "all" in plant else tuple(plant or ())
+    unknown = set(patterns) - set(FRAUD_PATTERNS)
+    if unknown:
+        raise InvalidInput(
+            f"--plant {', '.join(sorted(unknown))}: choose from {', '.join(FRAUD_PATTERNS)}, all"
+        )
     folder = out or get_settings().var_dir / "data" / preset.value
     summary = run_generator(
         preset.value,
@@ -407,6 +492,7 @@ def generate(
         fmt=fmt.value,
         end=_end_of(end),
         progress=console.print,
+        plant=patterns,
     )
     console.print_json(json.dumps(summary.to_dict(), default=str))
     console.print(f"Files in {folder}")

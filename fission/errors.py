@@ -45,3 +45,9 @@ class DatabaseUnavailable(FissionError):
 
 class RenderingFailed(FissionError):
     """Chromium could not render or print a page (the weekly PDF report)."""
+
+
+class FeatureUnavailable(FissionError):
+    """The database lacks what an answer needs (for instance the Graph Data Science plugin)."""
+
+    http_status = 503

@@ -1,9 +1,17 @@
 """A real Neo4j Community server assembled from Maven Central jars, run without Docker.
 
 `mvn dependency:copy-dependencies` on the bundled pom fills a jar folder (cached: a second run
-downloads nothing); the server runs as `java -cp lib/* org.neo4j.server.CommunityEntryPoint`
-with a `neo4j.conf` this module writes. The password is generated on first start, kept in a
+downloads nothing); the server runs as
+`java -cp plugins/*:lib/* org.neo4j.server.CommunityEntryPoint` with a `neo4j.conf` this module
+writes. The password is generated on first start, kept in a
 git-ignored file, and set with `neo4j-admin dbms set-initial-password` before the first boot.
+
+Plugins (unless switched off): the open Graph Data Science library and APOC core, assembled
+from `plugins-pom.xml` into a cached folder of their own. Only the jars Neo4j's lib/ does not
+already have are copied (compared by group and artifact: a second copy of a shared third-party
+jar, such as commons-text, fails with IllegalAccessError between class loaders). The folder is
+both the server's plugin directory and first on its class path, as Neo4j's own launcher does:
+GDS and APOC register extensions that are found through the class path only.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import LiteralString
 
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
@@ -27,7 +36,16 @@ from fission.errors import ServerError
 from fission.settings import Settings
 
 POM = Path(__file__).resolve().parent / "neo4j-server" / "pom.xml"
+PLUGINS_POM = POM.with_name("plugins-pom.xml")
 NEO4J_VERSION = "5.26.30"
+GDS_VERSION = "2.13.9"
+APOC_VERSION = "5.26.19"
+PLUGINS_NAME = f"neo4j-plugins-gds-{GDS_VERSION}-apoc-{APOC_VERSION}"
+# Asked only after SHOW FUNCTIONS found the function (an unknown function fails to compile).
+PLUGIN_VERSION_QUERIES: dict[str, LiteralString] = {
+    "gds.version": "RETURN gds.version() AS v",
+    "apoc.version": "RETURN apoc.version() AS v",
+}
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 JVM_FLAGS = [
@@ -47,43 +65,94 @@ class ServerStatus:
     pid: int | None
     bolt_uri: str
     version: str | None = None
+    gds_version: str | None = None
+    apoc_version: str | None = None
 
 
-def assemble_lib(lib_dir: Path, log: Callable[[str], None] | None = None) -> Path:
-    """Download the server's jars into `lib_dir` once; later calls return at once."""
-    marker = lib_dir / ".complete"
-    if marker.exists():
-        return lib_dir
+def _maven(pom: Path, *goal: str) -> None:
     if shutil.which("mvn") is None:
         raise ServerError("Maven (`mvn`) is needed to assemble Neo4j; install it (apt: maven).")
-    staging = lib_dir.with_name(lib_dir.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    if log:
-        log(f"Assembling Neo4j {NEO4J_VERSION} from Maven Central into {lib_dir} ...")
-    cmd = [
-        "mvn",
-        "-q",
-        "-B",
-        "-f",
-        str(POM),
-        "dependency:copy-dependencies",
-        f"-Dneo4j.version={NEO4J_VERSION}",
-        "-DincludeScope=runtime",
-        f"-DoutputDirectory={staging}",
-    ]
+    cmd = ["mvn", "-q", "-B", "-f", str(pom), *goal, "-DincludeScope=runtime"]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise ServerError(
             f"`{' '.join(cmd)}` failed ({done.returncode}):\n"
             f"{done.stdout[-4000:]}{done.stderr[-4000:]}"
         )
+
+
+def _staged(folder: Path) -> Path:
+    staging = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def _publish(staging: Path, folder: Path, version: str) -> Path:
+    (staging / ".complete").write_text(version + "\n")
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+    return folder
+
+
+def assemble_lib(lib_dir: Path, log: Callable[[str], None] | None = None) -> Path:
+    """Download the server's jars into `lib_dir` once; later calls return at once."""
+    if (lib_dir / ".complete").exists():
+        return lib_dir
+    staging = _staged(lib_dir)
+    if log:
+        log(f"Assembling Neo4j {NEO4J_VERSION} from Maven Central into {lib_dir} ...")
+    _maven(
+        POM,
+        "dependency:copy-dependencies",
+        f"-Dneo4j.version={NEO4J_VERSION}",
+        f"-DoutputDirectory={staging}",
+    )
     if not any(staging.glob(f"neo4j-{NEO4J_VERSION}.jar")):
         raise ServerError(f"Maven finished but neo4j-{NEO4J_VERSION}.jar is not in {staging}")
-    (staging / ".complete").write_text(NEO4J_VERSION + "\n")
-    shutil.rmtree(lib_dir, ignore_errors=True)
-    staging.rename(lib_dir)
-    return lib_dir
+    return _publish(staging, lib_dir, NEO4J_VERSION)
+
+
+def _resolved(pom: Path, listing: Path) -> dict[tuple[str, str, str], Path]:
+    """The runtime jars a pom resolves to, by (group, artifact, classifier)."""
+    _maven(
+        pom,
+        "dependency:list",
+        "-DoutputAbsoluteArtifactFilename=true",
+        f"-DoutputFile={listing}",
+    )
+    jars: dict[tuple[str, str, str], Path] = {}
+    for line in listing.read_text().splitlines():
+        coordinates, _, path = line.strip().partition(":/")
+        parts = coordinates.split(":")  # group:artifact:type[:classifier]:version:scope
+        if path and len(parts) in (5, 6) and parts[2] == "jar":
+            classifier = parts[3] if len(parts) == 6 else ""
+            jars[(parts[0], parts[1], classifier)] = Path("/" + path)
+    return jars
+
+
+def assemble_plugins(plugins_dir: Path, log: Callable[[str], None] | None = None) -> Path:
+    """Download OpenGDS and APOC core into `plugins_dir` once, leaving out every jar that
+    Neo4j's own lib/ has (in any version); later calls return at once."""
+    if (plugins_dir / ".complete").exists():
+        return plugins_dir
+    staging = _staged(plugins_dir)
+    if log:
+        log(
+            f"Assembling Graph Data Science {GDS_VERSION} and APOC {APOC_VERSION} from Maven "
+            f"Central into {plugins_dir} ..."
+        )
+    server = _resolved(POM, staging / "neo4j.deps")
+    plugins = _resolved(PLUGINS_POM, staging / "plugins.deps")
+    for key, jar in sorted(plugins.items()):
+        if key not in server:
+            shutil.copy2(jar, staging / jar.name)
+    for listing in staging.glob("*.deps"):
+        listing.unlink()
+    for name in (f"proc-{GDS_VERSION}.jar", f"apoc-core-{APOC_VERSION}.jar"):
+        if not (staging / name).exists():
+            raise ServerError(f"Maven finished but {name} is not in {staging}")
+    return _publish(staging, plugins_dir, f"gds {GDS_VERSION}, apoc {APOC_VERSION}")
 
 
 def free_ports(count: int) -> list[int]:
@@ -113,9 +182,11 @@ class LocalNeo4j:
         http_port: int = 7474,
         heap: str = "2g",
         pagecache: str = "2g",
+        plugins_dir: Path | None = None,
     ) -> None:
         self.home = home
         self.lib_dir = lib_dir
+        self.plugins_dir = plugins_dir
         self.password_file = password_file
         self.bolt_port = bolt_port
         self.http_port = http_port
@@ -132,6 +203,7 @@ class LocalNeo4j:
             http_port=settings.local_http_port,
             heap=settings.local_heap,
             pagecache=settings.local_pagecache,
+            plugins_dir=plugins_dir(settings),
         )
 
     @property
@@ -159,7 +231,7 @@ class LocalNeo4j:
         lines = {
             "server.directories.data": self.home / "data",
             "server.directories.logs": self.home / "logs",
-            "server.directories.plugins": self.home / "plugins",
+            "server.directories.plugins": self.plugins_dir or self.home / "plugins",
             "server.directories.run": self.home / "run",
             "server.directories.import": self.home / "import",
             "server.default_listen_address": "127.0.0.1",
@@ -192,7 +264,9 @@ class LocalNeo4j:
         return {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
 
     def _classpath(self) -> str:
-        return f"{self.lib_dir}/*"
+        # Plugins first, as Neo4j's launcher puts them: their extensions load from the class path.
+        plugins = f"{self.plugins_dir}/*:" if self.plugins_dir else ""
+        return f"{plugins}{self.lib_dir}/*"
 
     def _set_initial_password(self) -> None:
         if (self.home / "data" / "dbms" / "auth.ini").exists():
@@ -204,6 +278,8 @@ class LocalNeo4j:
             ADMIN_TOOL,
             "dbms",
             "set-initial-password",
+            # A generated password may start with "-": end the options first.
+            "--",
             self.password(),
         ]
         done = subprocess.run(cmd, env=self._env(), capture_output=True, text=True, check=False)
@@ -223,10 +299,11 @@ class LocalNeo4j:
 
     def status(self) -> ServerStatus:
         pid = self._read_pid()
-        version = self.version() if pid else None
-        return ServerStatus(
-            running=pid is not None, pid=pid, bolt_uri=self.bolt_uri, version=version
-        )
+        status = ServerStatus(running=pid is not None, pid=pid, bolt_uri=self.bolt_uri)
+        if pid:
+            status.version = self.version()
+            status.gds_version, status.apoc_version = self.plugin_versions()
+        return status
 
     def version(self) -> str | None:
         try:
@@ -238,6 +315,22 @@ class LocalNeo4j:
                 return str(records[0]["v"])
         except (ServiceUnavailable, AuthError, OSError):
             return None
+
+    def plugin_versions(self) -> tuple[str | None, str | None]:
+        """The GDS and APOC versions the running server answers (None: not loaded)."""
+        found: dict[str, str] = {}
+        try:
+            with GraphDatabase.driver(self.bolt_uri, auth=("neo4j", self.password())) as driver:
+                records, _, _ = driver.execute_query(
+                    "SHOW FUNCTIONS YIELD name WHERE name IN ['gds.version', 'apoc.version'] "
+                    "RETURN collect(name) AS names"
+                )
+                for name in records[0]["names"]:
+                    version, _, _ = driver.execute_query(PLUGIN_VERSION_QUERIES[name])
+                    found[name] = str(version[0]["v"])
+        except (ServiceUnavailable, AuthError, OSError):
+            return None, None
+        return found.get("gds.version"), found.get("apoc.version")
 
     def start(
         self, timeout: float = 120.0, log: Callable[[str], None] | None = None
@@ -251,6 +344,8 @@ class LocalNeo4j:
                 "set FISSION_LOCAL_BOLT_PORT or stop that process."
             )
         assemble_lib(self.lib_dir, log)
+        if self.plugins_dir:
+            assemble_plugins(self.plugins_dir, log)
         self.write_conf()
         self._set_initial_password()
         console = self.home / "logs" / "console.log"
@@ -327,11 +422,17 @@ class LocalNeo4j:
         return "\n".join(parts) or "(no server log yet)"
 
 
+def plugins_dir(settings: Settings) -> Path | None:
+    """The cached plugin folder, or None when FISSION_LOCAL_PLUGINS is off."""
+    return settings.var_dir / PLUGINS_NAME if settings.local_plugins else None
+
+
 @contextlib.contextmanager
 def throwaway_server(
     settings: Settings, home: Path, heap: str = "1g", pagecache: str = "512m"
 ) -> Iterator[LocalNeo4j]:
-    """A fresh server in `home` on free ports, stopped on exit (tests and benchmarks)."""
+    """A fresh server in `home` on free ports, stopped on exit (tests and benchmarks), with the
+    plugins unless FISSION_LOCAL_PLUGINS is off."""
     bolt_port, http_port = free_ports(2)
     server = LocalNeo4j(
         home=home,
@@ -341,6 +442,7 @@ def throwaway_server(
         http_port=http_port,
         heap=heap,
         pagecache=pagecache,
+        plugins_dir=plugins_dir(settings),
     )
     server.start(timeout=240)
     try:

@@ -65,6 +65,16 @@ class Settings(BaseSettings):
     local_http_port: int = 7474
     local_heap: str = "2g"
     local_pagecache: str = "2g"
+    local_plugins: bool = Field(
+        True,
+        description="Assemble the open Graph Data Science library and APOC core into the local "
+        "server (and the tests' throwaway servers) and load them.",
+    )
+    influence_engine: Literal["auto", "gds", "igraph"] = Field(
+        "auto",
+        description="How influence PageRank is computed: `gds` (gds.pageRank in the database), "
+        "`igraph` (in Python on the edges read out), or `auto`: GDS when the server has it.",
+    )
 
     load_chunk_rows: int = Field(50_000, ge=1, description="Rows read from a file at a time.")
     load_batch_rows: int = Field(5_000, ge=1, description="Rows written per transaction.")
@@ -95,6 +105,13 @@ class Settings(BaseSettings):
     )
     influence_max_age_hours: float = Field(
         24.0, gt=0, description="Status and the HQ page warn when influence is older than this."
+    )
+    seed_propagation_probability: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="Whom to seed: the chance that a share passes from a person to each past "
+        "visitor of their shares (independent-cascade model; see graph.seeds).",
     )
     map_max_nodes: int = Field(
         1500, description="Above this many people a store map shows key nodes and aggregates."

@@ -19,6 +19,11 @@ apply the same rules within [start, end) (default: the 7 days before now): peopl
 first appeared in it, people brought (whenever) who became members in it, the store's orders
 in it credited to them, and the people they noted as contacted or visited in it. Over all time
 they equal the staff member's row of `store_attribution`.
+
+With `exclude_flagged`, flagged credit is left out (graph.fraud): the orders of the people a
+fraud flag of the store names as fake accounts, ring members or self-referral buyers earn
+nobody credit and are reported as excluded (credited + unattributed + excluded = the store's
+sales), and those people count as brought by nobody.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
 from graph.clock import as_of, aware
+from graph.fraud import excluded_people
 from graph.gateway import Gateway
 from graph.queries import query
 
@@ -64,6 +70,14 @@ class StoreAttribution(BaseModel):
     attributed_orders: int
     unattributed_amount: float
     unattributed_orders: int
+    flagged_credit_excluded: bool = Field(
+        False, description="Whether flagged credit was left out (graph.fraud)."
+    )
+    excluded_amount: float = Field(0.0, description="Orders of flagged people, credited to nobody.")
+    excluded_orders: int = 0
+    excluded_people: list[str] = Field(
+        default_factory=list, description="The flagged people whose orders were left out."
+    )
     credits: list[Credit] = Field(
         description="Staff first, then agents; each by sales amount (highest first), then id."
     )
@@ -85,24 +99,32 @@ def _blank(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def store_attribution(gateway: Gateway, store_id: str) -> StoreAttribution:
+def store_attribution(
+    gateway: Gateway, store_id: str, exclude_flagged: bool = False
+) -> StoreAttribution:
     """Sales, members brought and conversion per staff member and agent of a store, and the
     unattributed total (DESIGN.md §5 "Sales attribution"; definitions in the module docstring).
+    With `exclude_flagged`, flagged credit is left out (module docstring).
 
     Unknown store -> NotFound.
     """
     roster = gateway.read(ROSTER, store_id=store_id)
     if not roster or not roster[0]["store_found"]:
         raise NotFound(f"store {store_id}")
+    excluded = excluded_people(gateway, store_id) if exclude_flagged else []
     people = {r["person_id"]: _blank(r) for r in roster if r["person_id"] is not None}
     unattributed_amount, unattributed_orders = 0.0, 0
-    for row in gateway.read(SALES, store_id=store_id):
+    excluded_amount, excluded_orders = 0.0, 0
+    for row in gateway.read(SALES, store_id=store_id, excluded_ids=excluded):
+        if row["excluded"]:
+            excluded_amount, excluded_orders = float(row["amount"]), row["orders"]
+            continue
         if row["person_id"] is None:
             unattributed_amount, unattributed_orders = float(row["amount"]), row["orders"]
             continue
         credit = people.setdefault(row["person_id"], _blank(row))
         credit["sales_amount"], credit["orders"] = float(row["amount"]), row["orders"]
-    for row in gateway.read(BROUGHT, store_id=store_id):
+    for row in gateway.read(BROUGHT, store_id=store_id, excluded_ids=excluded):
         credit = people.setdefault(row["person_id"], _blank(row))
         credit["people_brought"], credit["members_brought"] = row["people"], row["members"]
     credits = [
@@ -119,12 +141,16 @@ def store_attribution(gateway: Gateway, store_id: str) -> StoreAttribution:
     attributed_orders = sum(c.orders for c in credits)
     return StoreAttribution(
         store_id=store_id,
-        total_amount=attributed_amount + unattributed_amount,
-        total_orders=attributed_orders + unattributed_orders,
+        total_amount=attributed_amount + unattributed_amount + excluded_amount,
+        total_orders=attributed_orders + unattributed_orders + excluded_orders,
         attributed_amount=attributed_amount,
         attributed_orders=attributed_orders,
         unattributed_amount=unattributed_amount,
         unattributed_orders=unattributed_orders,
+        flagged_credit_excluded=exclude_flagged,
+        excluded_amount=excluded_amount,
+        excluded_orders=excluded_orders,
+        excluded_people=excluded,
         credits=credits,
     )
 

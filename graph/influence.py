@@ -6,18 +6,36 @@ one such edge, everyone else scores 0. It is ranked twice: brand-wide, and per s
 (only the edges among the people whose HOME is that store). Scores sum to 1 over the graph that
 was ranked.
 
-`refresh_influence` pulls the weighted edges with Cypher, ranks with python-igraph (PRPACK,
-damping 0.85; dangling nodes spread their rank uniformly, exactly as networkx does) and writes
-every person's scores back in batches: `influence`, `store_influence`, `store_influence_pct`
-and `influence_at`; it then records the refresh (`:InfluenceRefresh`, read by `fission status`).
-Graph Data Science is not used: it is not installed where this project runs and tests, so only
-this path is tested. Key nodes, profiles and recommendations read the stored scores, so run a
-refresh after each load.
+`refresh_influence` ranks on one of two engines, chosen once per process by
+`graph.gds.influence_engine` (the `FISSION_INFLUENCE_ENGINE` setting; `auto` = GDS when the
+server has it) and named in its report:
+
+- `gds`: the edges never leave the database. They are projected into Graph Data Science
+  (`cypher/gds/project_engagement`: type STORE for edges between two people of the same home
+  store, CROSS otherwise) and ranked by `gds.pageRank` (damping 0.85, up to
+  `GDS_MAX_ITERATIONS` iterations, tolerance `GDS_TOLERANCE`): brand-wide over both types,
+  store networks over STORE only (no edge joins two stores, so each store's network is ranked
+  on its own). GDS scores differ from networkx's in scale only: GDS teleports (1 - d) to every
+  node and drops the rank of dangling nodes (no out-edge), where networkx teleports (1 - d)/N
+  and spreads dangling rank evenly. Both are uniform terms, so networkx's vector solves
+  x = c·1 + d·Pᵀx, which GDS's solves with c = 1 - d: the two are proportional, and dividing
+  GDS's scores by their sum over each ranked graph (the brand; each store network, whose
+  people are those with a STORE edge) gives networkx's to the convergence tolerance.
+- `igraph`: the weighted edges are read out with Cypher and ranked in Python by python-igraph
+  (PRPACK, damping 0.85; dangling nodes spread their rank uniformly, exactly as networkx
+  does). The fallback where the server has no GDS.
+
+Both then write every person's scores back in batches, identically: `influence`,
+`store_influence`, `store_influence_pct` and `influence_at`. Key nodes, profiles and
+recommendations read the stored scores, so run a refresh after each load. Each refresh is
+recorded (`:InfluenceRefresh`, read by `fission status`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import igraph as ig
@@ -28,6 +46,7 @@ from pydantic import BaseModel, Field
 from fission.errors import InvalidInput, NotFound
 from graph.clock import as_of
 from graph.gateway import Gateway, Row
+from graph.gds import Engine, influence_engine, projected
 from graph.queries import query
 
 BRAND_EDGES = query("influence/engagement_edges")
@@ -37,12 +56,19 @@ WRITE_SCORES = query("influence/write_scores")
 TOP_BRAND = query("influence/top_brand")
 TOP_STORE = query("influence/top_store")
 RECORD_REFRESH = query("influence/record_refresh")
+PROJECT_ENGAGEMENT = query("gds/project_engagement")
+GDS_PAGERANK = query("influence/gds_pagerank")
+GDS_LINKED = query("influence/gds_linked")
 
 DAMPING = 0.85
 WRITE_BATCH = 10_000
 # PRPACK is exact to ~1e-15 on small graphs; rounding scores to 40 significant bits (~12
 # digits) makes people in symmetric positions tie exactly, so "ties included" rules see ties.
 MANTISSA_BITS = 40
+# GDS iterates until no score moves by more than the tolerance (scores of order 1): 1e-11 is
+# about 150 iterations at damping 0.85, far inside the 1e-4 agreement with networkx required.
+GDS_TOLERANCE = 1e-11
+GDS_MAX_ITERATIONS = 1000
 
 EDGE_COLUMNS = ["visitor", "sharer", "weight"]
 
@@ -50,6 +76,9 @@ EDGE_COLUMNS = ["visitor", "sharer", "weight"]
 class InfluenceReport(BaseModel):
     """What a refresh ranked and wrote, and how long each step took."""
 
+    engine: Engine = Field(
+        description="`gds` (gds.pageRank in the database) or `igraph` (in Python)."
+    )
     people: int = Field(description="People whose scores were written (everyone).")
     brand_nodes: int = Field(description="People in the brand-wide engagement graph.")
     brand_edges: int
@@ -148,27 +177,19 @@ def engagement_edges(gateway: Gateway, store_id: str | None = None) -> pd.DataFr
     return frame.sort_values(["visitor", "sharer"], ignore_index=True)
 
 
-def refresh_influence(gateway: Gateway, now: datetime | None = None) -> InfluenceReport:
-    """Recomputes and stores every person's influence scores (DESIGN.md §5 "Influence").
+@dataclass
+class _Ranked:
+    """PageRank scores of one refresh before they are stored, with what was ranked."""
 
-    Brand-wide PageRank into `influence`; PageRank over the edges among the home store's network
-    into `store_influence`; `store_influence_pct` = percent of the home store's network (staff
-    included) whose store influence is strictly lower (null without a home store);
-    `influence_at` = `now`. People on no edge score 0.
-    """
-    computed_at = as_of(now)
-    started = clock = time.perf_counter()
-    steps: dict[str, float] = {}
+    brand: pd.Series
+    store: pd.Series
+    brand_edges: int
+    store_edges: int
 
-    def step(name: str) -> None:
-        nonlocal clock
-        steps[name] = round(time.perf_counter() - clock, 3)
-        clock = time.perf_counter()
 
+def _by_igraph(gateway: Gateway, home: pd.Series, step: Callable[[str], None]) -> _Ranked:
     edges = _explode(gateway.read(BRAND_EDGES))
-    home = _homes(gateway.read(PEOPLE))
     step("read")
-
     brand = pagerank(edges)
     edges = edges.assign(
         visitor_store=home.reindex(edges["visitor"]).to_numpy(),
@@ -180,10 +201,75 @@ def refresh_influence(gateway: Gateway, now: datetime | None = None) -> Influenc
     by_store = [pagerank(group) for _, group in internal.groupby("visitor_store", sort=True)]
     store = pd.concat(by_store) if by_store else pd.Series(dtype=float)
     step("pagerank")
+    return _Ranked(brand=brand, store=store, brand_edges=len(edges), store_edges=len(internal))
+
+
+def _gds_scores(gateway: Gateway, graph_name: str, types: list[str]) -> pd.Series:
+    row = gateway.read(
+        GDS_PAGERANK,
+        graph_name=graph_name,
+        types=types,
+        damping=DAMPING,
+        max_iterations=GDS_MAX_ITERATIONS,
+        tolerance=GDS_TOLERANCE,
+    )[0]
+    return pd.Series(row["scores"], index=row["ids"], dtype=float)
+
+
+def _by_gds(gateway: Gateway, home: pd.Series, step: Callable[[str], None]) -> _Ranked:
+    with projected(gateway, PROJECT_ENGAGEMENT) as graph:
+        step("project")
+        if graph.name is None:
+            return _Ranked(brand=pd.Series(dtype=float), store=pd.Series(dtype=float),
+                           brand_edges=0, store_edges=0)  # fmt: skip
+        raw_brand = _gds_scores(gateway, graph.name, ["*"])
+        # GDS refuses a relationship type the graph lacks: no STORE edge, no store ranking.
+        linked: Row = {"ids": [], "degrees": []}
+        raw_store = pd.Series(dtype=float)
+        if graph.row["store_relationships"]:
+            raw_store = _gds_scores(gateway, graph.name, ["STORE"])
+            linked = gateway.read(GDS_LINKED, graph_name=graph.name, types=["STORE"])[0]
+    step("pagerank")
+    # Rescaled to sum to 1 over each ranked graph (see the module docstring).
+    brand = raw_brand / raw_brand.sum()
+    store = raw_store.reindex(linked["ids"])
+    store = store / store.groupby(home.reindex(store.index).to_numpy()).transform("sum")
+    return _Ranked(
+        brand=brand,
+        store=store,
+        brand_edges=graph.relationships,
+        store_edges=sum(linked["degrees"]) // 2,
+    )
+
+
+def refresh_influence(
+    gateway: Gateway, now: datetime | None = None, engine: Engine | None = None
+) -> InfluenceReport:
+    """Recomputes and stores every person's influence scores (DESIGN.md §5 "Influence").
+
+    Brand-wide PageRank into `influence`; PageRank over the edges among the home store's network
+    into `store_influence`; `store_influence_pct` = percent of the home store's network (staff
+    included) whose store influence is strictly lower (null without a home store);
+    `influence_at` = `now`. People on no edge score 0. `engine` defaults to
+    `graph.gds.influence_engine` (see the module docstring).
+    """
+    computed_at = as_of(now)
+    engine = engine or influence_engine(gateway)
+    started = clock = time.perf_counter()
+    steps: dict[str, float] = {}
+
+    def step(name: str) -> None:
+        nonlocal clock
+        steps[name] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
+    home = _homes(gateway.read(PEOPLE))
+    step("people")
+    ranked = (_by_gds if engine == "gds" else _by_igraph)(gateway, home, step)
 
     scores = pd.DataFrame(index=home.index)
-    scores["influence"] = _rounded(brand.reindex(home.index, fill_value=0.0))
-    scores["store_influence"] = _rounded(store.reindex(home.index, fill_value=0.0))
+    scores["influence"] = _rounded(ranked.brand.reindex(home.index, fill_value=0.0))
+    scores["store_influence"] = _rounded(ranked.store.reindex(home.index, fill_value=0.0))
     lower = scores.groupby(home)["store_influence"].rank(method="min") - 1
     size = home.map(home.value_counts())
     scores["store_influence_pct"] = (100.0 * lower / size).where(home.notna())
@@ -203,12 +289,13 @@ def refresh_influence(gateway: Gateway, now: datetime | None = None) -> Influenc
     seconds = round(time.perf_counter() - started, 3)
     gateway.write(RECORD_REFRESH, at=computed_at, seconds=seconds, people=len(rows))
     return InfluenceReport(
+        engine=engine,
         people=len(rows),
-        brand_nodes=len(brand),
-        brand_edges=len(edges),
-        stores=len(by_store),
-        store_nodes=len(store),
-        store_edges=len(internal),
+        brand_nodes=len(ranked.brand),
+        brand_edges=ranked.brand_edges,
+        stores=home.reindex(ranked.store.index).nunique(),
+        store_nodes=len(ranked.store),
+        store_edges=ranked.store_edges,
         computed_at=computed_at,
         seconds=seconds,
         step_seconds=steps,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
 from graph.clock import as_of
+from graph.fraud import Flag, person_flags
 from graph.gateway import Gateway
 from graph.keynodes import KeyNodeRule, key_nodes
 from graph.queries import query
@@ -86,6 +87,9 @@ class PersonProfile(BaseModel):
     order_count: int
     order_total: float
     last_order_at: datetime | None
+    flags: list[Flag] = Field(
+        default_factory=list, description="Fraud flags that name this person (graph.fraud)."
+    )
 
 
 def person_profile(
@@ -155,6 +159,7 @@ def person_profile(
         order_count=row["order_count"],
         order_total=float(row["order_total"]),
         last_order_at=row["last_order_at"],
+        flags=person_flags(gateway, person_id),
     )
 
 

@@ -13,6 +13,9 @@ the staff member's friends and whom they have not noted as contacted or visited 
   s / (1 + s); else 0.
 
 score = 0.35 influence + 0.25 nearness + 0.2 activity + 0.2 interest; ties by person id.
+
+The reason also says when a person is a bridge between circles of the store (graph.circles: a
+good introducer to people the staff member may not reach otherwise); the score does not use it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from graph.circles import circle_marks
 from graph.clock import as_of
 from graph.gateway import Gateway, Row
 from graph.keynodes import KeyNode, KeyNodeRule, key_nodes
@@ -51,6 +55,9 @@ class Recommendation(BaseModel):
     near_hops: int | None = Field(
         description="1: a direct KNOWS tie with the staff member; 2: a common tie; null: further."
     )
+    bridge_circle: int | None = Field(
+        None, description="When a bridge between circles (graph.circles): their own circle."
+    )
     store_influence: float
     influence_pct: float | None
     reach3: int
@@ -73,8 +80,10 @@ def _parts(node: KeyNode, row: Row) -> dict[str, float]:
     }
 
 
-def _reason(node: KeyNode, row: Row, topic: str | None) -> str:
+def _reason(node: KeyNode, row: Row, topic: str | None, marks: Row | None = None) -> str:
     parts = list(node.reasons)
+    if marks and marks["bridge"]:
+        parts.append(f"a bridge from circle {marks['circle']} to other circles: a good introducer")
     if row["near_hops"] == 1:
         parts.append("already has a tie with you")
     elif row["near_hops"] == 2:
@@ -128,6 +137,7 @@ def recommended_contacts(
     scored.sort(key=lambda item: (-item[0], item[1]["id"]))
     chosen = scored[:limit]
     paths = introduction_paths(gateway, staff_id, [row["id"] for _, row, _ in chosen])
+    marks = circle_marks(gateway, [row["id"] for _, row, _ in chosen])
     result = []
     for rank, ((score, row, parts), path) in enumerate(zip(chosen, paths, strict=True), 1):
         node = nodes[row["id"]]
@@ -137,11 +147,13 @@ def recommended_contacts(
                 person_id=node.person_id,
                 score=score,
                 parts=parts,
-                reason=_reason(node, row, topic),
+                reason=_reason(node, row, topic, marks.get(row["id"])),
                 top_influence=node.top_influence,
                 influence_rank=node.influence_rank,
                 high_reach=node.high_reach,
                 near_hops=row["near_hops"],
+                bridge_circle=mark["circle"] if (mark := marks.get(row["id"])) and mark["bridge"]
+                else None,
                 store_influence=node.influence,
                 influence_pct=node.influence_pct,
                 reach3=node.reach3,

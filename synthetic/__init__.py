@@ -11,6 +11,7 @@ byte-identical files.
 
 from __future__ import annotations
 
+from synthetic.fraud import PATTERNS as FRAUD_PATTERNS
 from synthetic.output import generate
 from synthetic.presets import (
     COLUMNS,
@@ -23,6 +24,6 @@ from synthetic.presets import (
 )
 
 __all__ = [
-    "COLUMNS", "DEFAULT_END", "FILE_TYPES", "PRESETS", "TOPICS", "GenerationSummary", "Preset",
-    "generate",
+    "COLUMNS", "DEFAULT_END", "FILE_TYPES", "FRAUD_PATTERNS", "PRESETS", "TOPICS",
+    "GenerationSummary", "Preset", "generate",
 ]  # fmt: skip

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pyarrow.parquet as pq
 
 from synthetic.arrays import Arr, id_width, iso_dates, iso_times, make_ids
 from synthetic.brand import Brand, local_shuffle
+from synthetic.fraud import plant
 from synthetic.presets import (
     ACTIONS,
     ADJECTIVES,
@@ -40,8 +42,21 @@ from synthetic.presets import (
 )
 
 
-def _frames(b: Brand, fmt: Fmt) -> Iterator[tuple[str, int, Callable[[], Iterator[pd.DataFrame]]]]:
-    """Per file type: name, row count and a factory of DataFrame chunks (strings built lazily)."""
+@dataclass
+class Planted:
+    """Fraud patterns to plant (synthetic.fraud); `_frames` fills in their rows and cases."""
+
+    patterns: Sequence[str]
+    seed: int
+    rows: dict[str, pd.DataFrame] = field(default_factory=dict)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _frames(
+    b: Brand, fmt: Fmt, planted: Planted | None = None
+) -> Iterator[tuple[str, int, Callable[[], Iterator[pd.DataFrame]]]]:
+    """Per file type: name, row count and a factory of DataFrame chunks (strings built lazily).
+    With `planted`, its rows and cases are filled in before the first file type is yielded."""
     rng = b.rng
     pw = id_width(b.n_people, 7)
     pnum = rng.permutation(b.n_people) + 1  # pseudonymous: id order says nothing about role/store
@@ -70,6 +85,14 @@ def _frames(b: Brand, fmt: Fmt) -> Iterator[tuple[str, int, Callable[[], Iterato
                 yield make(np.arange(lo, min(n, lo + CHUNK_ROWS)))
 
         return gen
+
+    # Planted fraud draws from its own generator, so the clean brand is the same without it.
+    if planted is not None:
+        coupons = np.flatnonzero(b.content_kind == 0)
+        planted.rows, planted.cases = plant(
+            planted.patterns, planted.seed, b.end, b.p.stores, b.staff_start,
+            int(coupons[0]) if len(coupons) else 0, person, store, content,
+        )  # fmt: skip
 
     def event_order(at: Arr) -> Arr:
         # Chronological ids, then a local shuffle so files are not sorted by time.
@@ -314,6 +337,34 @@ def _nodes(b: Brand) -> dict[str, int]:
     }
 
 
+def _followed_by(
+    chunks: Callable[[], Iterator[pd.DataFrame]], extra: pd.DataFrame
+) -> Callable[[], Iterator[pd.DataFrame]]:
+    def gen() -> Iterator[pd.DataFrame]:
+        yield from chunks()
+        yield extra
+
+    return gen
+
+
+def _planted_nodes(nodes: dict[str, int], rows: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Node counts with the planted people (all new), shares, orders, members and agents."""
+    empty = pd.DataFrame()
+    people = set()
+    for kind, column in (("shares", "sharer_id"), ("visits", "visitor_id"),
+                         ("orders", "person_id")):  # fmt: skip
+        people |= {p for p in rows.get(kind, empty).get(column, []) if p.startswith("PF")}
+    orders, agents = rows.get("orders", empty), rows.get("agents", empty)
+    return {
+        **nodes,
+        "Person": nodes["Person"] + len(people),
+        "Member": nodes["Member"] + (orders["person_id"].nunique() if len(orders) else 0),
+        "Agent": nodes["Agent"] + (agents["person_id"].nunique() if len(agents) else 0),
+        "Share": nodes["Share"] + len(rows.get("shares", empty)),
+        "Order": nodes["Order"] + len(orders),
+    }
+
+
 def generate(
     preset: str | Preset,
     seed: int,
@@ -321,8 +372,13 @@ def generate(
     fmt: Fmt = "csv",
     end: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    plant: Sequence[str] = (),
 ) -> GenerationSummary:
-    """Generate a synthetic brand into `out` (plus `out/summary.json`) and return its summary."""
+    """Generate a synthetic brand into `out` (plus `out/summary.json`) and return its summary.
+
+    `plant` names fraud patterns (synthetic.fraud.PATTERNS) to add on top of the clean brand;
+    their cases are in the summary and in `out/planted.json`. Without it (the default) nothing
+    is planted and the files are those of the clean brand."""
     if isinstance(preset, str):
         if preset not in PRESETS:
             raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
@@ -355,7 +411,11 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     files: list[Path] = []
-    for ftype, rows, chunks in _frames(b, fmt):
+    planted = Planted(tuple(plant), seed) if plant else None
+    for ftype, rows, chunks in _frames(b, fmt, planted):
+        extra = planted.rows.get(ftype) if planted else None
+        if extra is not None:
+            rows, chunks = rows + len(extra), _followed_by(chunks, extra)
         path = out / f"{ftype}.{fmt}"
         say(f"writing {path.name} ({rows} rows)")
         _write(path, ftype, fmt, chunks())
@@ -364,7 +424,8 @@ def generate(
 
     summary = GenerationSummary(
         counts=counts,
-        nodes=_nodes(b),
+        nodes=_planted_nodes(_nodes(b), planted.rows) if planted else _nodes(b),
+        planted=planted.cases if planted else [],
         files=files,
         preset=name,
         seed=seed,
@@ -373,5 +434,7 @@ def generate(
         settings={k: v for k, v in vars(p).items()},
     )
     (out / "summary.json").write_text(json.dumps(summary.to_dict(), indent=2) + "\n")
+    if planted:
+        (out / "planted.json").write_text(json.dumps(planted.cases, indent=2) + "\n")
     say("done")
     return summary

@@ -154,9 +154,11 @@ class GenerationSummary:
     fmt: str = "csv"
     end: datetime = DEFAULT_END
     settings: dict[str, Any] = field(default_factory=dict)
+    planted: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         # File names only (no directories), so summary.json is identical wherever it is written.
+        planted = {"planted": self.planted} if self.planted else {}
         return {
             "preset": self.preset,
             "seed": self.seed,
@@ -166,4 +168,5 @@ class GenerationSummary:
             "counts": dict(self.counts),
             "nodes": dict(self.nodes),
             "files": [p.name for p in self.files],
+            **planted,
         }

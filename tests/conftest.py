@@ -5,7 +5,7 @@ Where the server comes from, first that applies:
    its database is WIPED by the tests.
 2. A reachable Docker engine: a testcontainers `neo4j:5.26-community` container.
 3. Otherwise the project's own local server (fission.localserver), in a temporary home on free
-   ports, started once for the session and stopped at the end.
+   ports, with Graph Data Science and APOC, started once for the session and stopped at the end.
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
     if _docker_available():
         from testcontainers.neo4j import Neo4jContainer
 
-        with Neo4jContainer("neo4j:5.26-community") as container:
+        container = Neo4jContainer("neo4j:5.26-community").with_env(
+            "NEO4J_PLUGINS", '["graph-data-science", "apoc"]'
+        )
+        with container:
             SERVER_INFO["source"] = "testcontainers"
             yield base.model_copy(
                 update={

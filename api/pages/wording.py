@@ -42,6 +42,11 @@ PLAN_STAGES = {
     "brought_by_new_members": N_("Brought by new members"),
 }
 NOTE_KINDS = {"contacted": N_("contacted"), "visited": N_("visited"), "tag": N_("tagged")}
+FLAG_KINDS = {
+    "coupon_farm": N_("coupon farm"),
+    "ring": N_("ring"),
+    "self_referral": N_("self-referral"),
+}
 
 
 def role(t: Text, name: str) -> str:
@@ -58,6 +63,10 @@ def role_plural(t: Text, name: str) -> str:
 
 def staff_role(t: Text, name: str | None) -> str:
     return t.gettext(STAFF_ROLES[name]) if name in STAFF_ROLES else t.gettext("staff")
+
+
+def flag_kind(t: Text, name: str) -> str:
+    return t.gettext(FLAG_KINDS[name]) if name in FLAG_KINDS else name.replace("_", " ")
 
 
 def tier(t: Text, name: str) -> str:
@@ -144,6 +153,15 @@ def suggestion(t: Text, s: Suggestion) -> str:
             "Shares reach direct contacts only (cascade depth 1): nobody re-shares. Use "
             "content that rewards passing it on, such as group buys and red packets."
         )
+    if s.rule == "review_flags":
+        kinds = t.gettext(", ").join(flag_kind(t, k) for k in FLAG_KINDS if f.get(k))
+        return t.ngettext(
+            "%(num)s fraud flag (%(kinds)s): review before paying rewards or commission, and see "
+            "attribution with flagged credit left out.",
+            "%(num)s fraud flags (%(kinds)s): review before paying rewards or commission, and "
+            "see attribution with flagged credit left out.",
+            int(f["flags"]),
+        ) % {"num": t.number(f["flags"]), "kinds": kinds}
     if s.rule == "on_track":
         return t.gettext(
             "On track: keep sharing, keep converting engaged prospects, and keep members "
@@ -191,6 +209,11 @@ def recommendation_reasons(t: Text, r: Recommendation, top_share: float) -> list
         reasons.append(_top(t, top_share, r.influence_rank, None))
     if r.high_reach:
         reasons.append(_reach(t, r.reach3))
+    if r.bridge_circle is not None:
+        reasons.append(
+            t.gettext("a bridge from circle %(num)s to other circles: a good introducer")
+            % {"num": r.bridge_circle}
+        )
     if r.near_hops == 1:
         reasons.append(t.gettext("already has a tie with you"))
     elif r.near_hops == 2:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import GatewayDep
 from fission import __version__
-from fission.errors import DatabaseUnavailable
+from fission.errors import ConfigurationError, DatabaseUnavailable
+from graph.gds import influence_engine, server_plugins
 
 router = APIRouter(tags=["health"])
 
@@ -18,6 +19,14 @@ class Health(BaseModel):
     neo4j_reachable: bool
     neo4j_version: str | None = None
     database: str
+    gds_version: str | None = Field(
+        None, description="Graph Data Science library version on the server (null: none)."
+    )
+    apoc_version: str | None = Field(None, description="APOC version on the server (null: none).")
+    influence_engine: str | None = Field(
+        None,
+        description="How influence is computed: `gds` (gds.pageRank) or `igraph` (in Python).",
+    )
     problem: str | None = None
 
 
@@ -33,10 +42,20 @@ def health(gateway: GatewayDep) -> Health:
             database=gateway.database,
             problem=str(exc),
         )
+    plugins = server_plugins(gateway)
+    try:
+        engine: str | None = influence_engine(gateway)
+        problem = None
+    except ConfigurationError as exc:
+        engine, problem = None, str(exc)
     return Health(
-        status="ok",
+        status="ok" if problem is None else "degraded",
         version=__version__,
         neo4j_reachable=True,
         neo4j_version=version,
         database=gateway.database,
+        gds_version=plugins.gds_version,
+        apoc_version=plugins.apoc_version,
+        influence_engine=engine,
+        problem=problem,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -16,11 +16,12 @@ from fastapi.responses import HTMLResponse
 from api.auth import Principal, Reader, check_store
 from api.deps import GatewayDep, SettingsDep, check_person
 from api.errors import ERROR_RESPONSES
-from api.maps import figure_png, map_page, network_figure
+from api.maps import Colouring, figure_png, map_page, network_figure
 from api.pages.common import PageLanguage, chrome, page_response
 from api.pages.views import key_reason_texts
 from fission.errors import InvalidInput
 from graph import access
+from graph.algorithms import MapOverlay, map_overlay
 from graph.gateway import Gateway
 from graph.network import StoreNetwork, store_network
 from graph.paths import IntroductionPath, introduction_path
@@ -46,6 +47,18 @@ PathTo = Annotated[
     Query(
         description="Person to highlight the introduction path to (needs `staff`). The "
         "path's people are drawn even when the store is aggregated."
+    ),
+]
+ColourQuery = Annotated[
+    Colouring,
+    Query(description="Colour people by `role` (default) or by `circle` (graph.circles)."),
+]
+SeedsQuery = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=20,
+        description="Highlight this many people to seed (graph.seeds; 0: none). Needs GDS.",
     ),
 ]
 # Errors are JSON on every route, pages and images included (FastAPI would otherwise document
@@ -108,6 +121,26 @@ def store_map(
 StoreMap = Annotated[MapView, Depends(store_map)]
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """What a drawn map adds from the graph algorithms, as the route asked for it."""
+
+    marks: MapOverlay
+    colour: Colouring
+    seeds: int
+
+
+def store_overlay(
+    view: StoreMap, gateway: GatewayDep, colour: ColourQuery = "role", seeds: SeedsQuery = 0
+) -> Overlay:
+    people = [n.id for n in view.network.nodes if n.role != "store" and n.count is None]
+    marks = map_overlay(gateway, view.network.store_id, people, seeds=seeds)
+    return Overlay(marks, colour, seeds)
+
+
+StoreOverlay = Annotated[Overlay, Depends(store_overlay)]
+
+
 @router.get(
     "/stores/{store_id}/network",
     summary="A store's network, laid out, as JSON",
@@ -131,24 +164,36 @@ def network_json(view: StoreMap) -> StoreNetwork:
 def map_html(
     request: Request,
     view: StoreMap,
+    overlay: StoreOverlay,
     caller: Reader,
     gateway: GatewayDep,
     settings: SettingsDep,
     lang: PageLanguage = None,
 ) -> Response:
-    """The interactive Plotly map: nodes coloured by role and sized by influence, key nodes
-    labelled, hover cards, and with `staff` + `path_to` the introduction path highlighted.
-    Works offline: plotly.js comes from `/static/plotly.min.js`. The store dashboard
-    (`/stores/{id}/dashboard`) shows the same map with everything around it."""
+    """The interactive Plotly map: nodes coloured by role (or by circle) and sized by
+    influence, key nodes labelled, hover cards, with `staff` + `path_to` the introduction path
+    highlighted, with `seeds` whom to seed, and people named by fraud flags crossed; circles,
+    bridges, seeds and flags are listed under it. Works offline: plotly.js comes from
+    `/static/plotly.min.js`. The store dashboard (`/stores/{id}/dashboard`) shows the same map
+    with everything around it."""
     frame = chrome(request, settings, caller)
     query: dict[str, str | int] = {"max_nodes": view.max_nodes} if view.max_nodes else {}
     if view.path:
         query.update(staff=view.path.staff_id, path_to=view.path.target_id)
+    here = f"/stores/{quote(view.network.store_id)}/map?"
+    colour, seeds = overlay.colour, overlay.seeds
+    toggles = {
+        "role": here + urlencode({**query, "colour": "role", "seeds": seeds}),
+        "circle": here + urlencode({**query, "colour": "circle", "seeds": seeds}),
+        "seeds": here + urlencode({**query, "colour": colour, "seeds": 0 if seeds else 5}),
+    }
+    query.update(colour=colour, seeds=seeds)
     reasons = key_reason_texts(gateway, frame.text, view.network.store_id)
-    fig = network_figure(view.network, view.highlight, frame.text, reasons)
+    fig = network_figure(view.network, view.highlight, frame.text, reasons, overlay.marks, colour)
     page = map_page(
-        view.network, fig, frame, path=view.path, query=urlencode(query), key_reasons=reasons
-    )
+        view.network, fig, frame, path=view.path, query=urlencode(query), key_reasons=reasons,
+        overlay=overlay.marks, colour=colour, toggles=toggles,
+    )  # fmt: skip
     return page_response(request, page)
 
 
@@ -160,12 +205,14 @@ def map_html(
 )
 def map_png(
     view: StoreMap,
+    overlay: StoreOverlay,
     width: Annotated[int, Query(ge=300, le=4000, description="Pixels.")] = 1200,
     height: Annotated[int, Query(ge=300, le=4000, description="Pixels.")] = 900,
 ) -> Response:
     """The same figure as the map page, rendered by kaleido in headless Chromium (the first
     export after a restart takes a few seconds while the browser starts)."""
-    image = figure_png(network_figure(view.network, view.highlight), width=width, height=height)
+    fig = network_figure(view.network, view.highlight, overlay=overlay.marks, colour=overlay.colour)
+    image = figure_png(fig, width=width, height=height)
     return Response(
         image,
         media_type="image/png",

@@ -91,9 +91,17 @@ def store_key_nodes(
     "/{store_id}/attribution",
     summary="Sales, members brought and conversion per staff member and agent",
 )
-def attribution(store_id: str, gateway: GatewayDep, caller: Reader) -> StoreAttribution:
+def attribution(
+    store_id: str,
+    gateway: GatewayDep,
+    caller: Reader,
+    exclude_flagged: Annotated[
+        bool,
+        Query(description="Leave out the orders of people named by fraud flags (graph.fraud)."),
+    ] = False,
+) -> StoreAttribution:
     check_store(caller, store_id)
-    return store_attribution(gateway, store_id)
+    return store_attribution(gateway, store_id, exclude_flagged=exclude_flagged)
 
 
 @router.get(

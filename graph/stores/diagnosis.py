@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from fission.errors import NotFound
 from graph.clock import as_of
 from graph.forest import Forest, structural_virality
+from graph.fraud import store_flags
 from graph.gateway import Gateway
 from graph.keynodes import key_nodes
 from graph.queries import query
@@ -121,6 +122,7 @@ def store_diagnosis(gateway: Gateway, store_id: str, now: datetime | None = None
         cascades=cascades(edges),
         staff=staff,
         suggestions=[],
+        flags=store_flags(gateway, store_id).flags,
     )
     idle_staff = [s.person_id for s in staff if s.shares_4w == 0]
     diagnosis.suggestions = suggestions(diagnosis, people, idle_staff)

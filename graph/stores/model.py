@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from graph.fraud import Flag
 from graph.keynodes import KeyNode
 
 Tier = Literal["starter", "growing", "established", "large"]
@@ -102,7 +103,8 @@ class Suggestion(BaseModel):
         description="The numbers in `text`, by name, so that a page can word the suggestion "
         "in its own language: start {target}; share_more {customers, missing, target}; "
         "convert {conversion_rate, target, engaged}; activate_members {fission_ratio, "
-        "expected, idle}; contact_key_nodes {unnoted, days}; stalled {days}.",
+        "expected, idle}; contact_key_nodes {unnoted, days}; stalled {days}; review_flags "
+        "{flags, and the count of each kind: coupon_farm, ring, self_referral}.",
     )
 
 
@@ -130,6 +132,9 @@ class StoreDiagnosis(BaseModel):
     cascades: Cascades
     staff: list[StaffActivity]
     suggestions: list[Suggestion]
+    flags: list[Flag] = Field(
+        default_factory=list, description="Fraud flags of the store (graph.fraud)."
+    )
 
 
 class StoreOverviewRow(BaseModel):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,7 +44,9 @@ def suggestions(
     6. `stalled` — customers but nobody new in the last 2 weeks.
     7. `broadcast_only` — cascades exist but none goes past the first generation (depth 1):
        shares reach direct contacts only, nobody re-shares.
-    8. `on_track` — none of the above applies.
+    8. `review_flags` — fraud flags name people of the store (graph.fraud): review them before
+       paying rewards or commission (names the flags' subjects).
+    9. `on_track` — none of the above applies.
     """
     out: list[Suggestion] = []
     if d.customers == 0:
@@ -143,6 +147,25 @@ def suggestions(
                 text="Shares reach direct contacts only (cascade depth 1): nobody re-shares. "
                 "Use content that rewards passing it on, such as group buys and red packets.",
                 person_ids=[],
+            )
+        )
+    if d.flags:
+        kinds = sorted({f.kind.replace("_", " ") for f in d.flags})
+        subjects = sorted(
+            {p.person_id for f in d.flags for p in f.people if p.part in ("sharer", "agent")}
+            | {f.people[0].person_id for f in d.flags if f.kind == "ring"}
+        )
+        out.append(
+            Suggestion(
+                rule="review_flags",
+                text=f"{len(d.flags)} fraud flag{'s' if len(d.flags) != 1 else ''} "
+                f"({', '.join(kinds)}): review before paying rewards or commission, and see "
+                "attribution with flagged credit left out.",
+                person_ids=subjects[:NAMED],
+                figures={
+                    "flags": len(d.flags),
+                    **Counter(f.kind for f in d.flags),
+                },
             )
         )
     if not out:

@@ -87,6 +87,9 @@ def test_health_reports_neo4j(app_client: TestClient) -> None:
     body = app_client.get("/health").json()
     assert body["status"] == "ok" and body["neo4j_reachable"] is True
     assert body["neo4j_version"].startswith("5.26")
+    # The suite's server runs the plugins, so influence comes from gds.pageRank.
+    assert (body["gds_version"], body["apoc_version"]) == ("2.13.9", "5.26.19")
+    assert body["influence_engine"] == "gds"
 
 
 def test_store_list_is_paginated_and_scoped(app_client: TestClient, brand: Path) -> None:

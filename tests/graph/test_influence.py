@@ -1,5 +1,6 @@
 """Influence (DESIGN.md §5 "Influence"): known answers on hand-built graphs, and agreement with
-networkx PageRank recomputed from the raw generated files."""
+networkx PageRank recomputed from the raw generated files, on both engines (gds.pageRank in the
+database, igraph in Python)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import pytest
 
 from fission.errors import InvalidInput, NotFound
 from graph.gateway import Gateway
-from graph.influence import engagement_edges, pagerank, refresh_influence, top_influencers
+from graph.gds import influence_engine, server_plugins
+from graph.influence import (
+    GDS_TOLERANCE,
+    engagement_edges,
+    pagerank,
+    refresh_influence,
+    top_influencers,
+)
 from loaders.pipeline import load_files
 from tests.graph import reference
 from tests.graph.reference import engagement_graph, referral_forest
@@ -21,6 +29,9 @@ from tests.helpers import STORES, order, reference_files, share, ts, visit, wipe
 tiny, tiny_files = reference.tiny, reference.tiny_files  # the shared generated-data fixture
 
 D = 0.85
+ENGINES = ["gds", "igraph"]
+# Closed forms hold to ~1e-15 on igraph (PRPACK); GDS iterates to GDS_TOLERANCE.
+EXACT = {"igraph": 1e-12, "gds": 100 * GDS_TOLERANCE}
 
 
 def star_scores(leaves: int) -> tuple[float, float]:
@@ -90,17 +101,32 @@ def scores(gw: Gateway) -> dict[str, tuple[float, float, float | None]]:
     return {r["id"]: (r["i"], r["s"], r["pct"]) for r in rows}
 
 
+@pytest.fixture(scope="class", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="class")
-def gw(gateway: Gateway, tmp_path_factory: pytest.TempPathFactory) -> Gateway:
-    """The hand-built scenario, loaded and ranked once for the class that uses it."""
+def gw(gateway: Gateway, engine: str, tmp_path_factory: pytest.TempPathFactory) -> Gateway:
+    """The hand-built scenario, loaded and ranked once per engine for the class that uses it."""
     folder = tmp_path_factory.mktemp("influence")
     scenario(folder)
     wipe(gateway)
     assert load_files(gateway, [folder]).total("rejected") == 0
-    report = refresh_influence(gateway, now=AT)
+    report = refresh_influence(gateway, now=AT, engine=engine)  # type: ignore[arg-type]
+    assert report.engine == engine
     assert (report.people, report.brand_nodes, report.brand_edges) == (8, 6, 5)
     assert (report.stores, report.store_nodes, report.store_edges) == (2, 6, 4)
     return gateway
+
+
+def test_the_suite_server_has_gds_so_auto_picks_it(gateway: Gateway) -> None:
+    plugins = server_plugins(gateway)
+    assert (plugins.gds_version, plugins.apoc_version) == ("2.13.9", "5.26.19")
+    assert influence_engine(gateway) == "gds"
+    igraph_only = Gateway(gateway.settings.model_copy(update={"influence_engine": "igraph"}))
+    with igraph_only:
+        assert influence_engine(igraph_only) == "igraph"
 
 
 class TestKnownAnswers:
@@ -115,26 +141,27 @@ class TestKnownAnswers:
         s3 = engagement_edges(gw, "S3")
         assert s3.empty and list(s3.columns) == ["visitor", "sharer", "weight"]
 
-    def test_brand_scores_match_networkx_and_sum_to_one(self, gw: Gateway) -> None:
+    def test_brand_scores_match_networkx_and_sum_to_one(self, gw: Gateway, engine: str) -> None:
         graph = nx.DiGraph()
         graph.add_weighted_edges_from(BRAND_EDGES)
         expected = nx.pagerank(graph, alpha=0.85, weight="weight", tol=1e-12)
         got = scores(gw)
         for person, value in expected.items():
-            assert got[person][0] == pytest.approx(value, abs=1e-9)
+            assert got[person][0] == pytest.approx(value, abs=max(1e-9, EXACT[engine]))
         assert sum(v[0] for v in got.values()) == pytest.approx(1.0, abs=1e-12)
         # No engagement edge: 0 (an isolated buyer and a silent clerk).
         assert got["P4"][0] == 0.0 and got["C1"][0] == 0.0
 
-    def test_store_scores_use_only_edges_inside_the_store(self, gw: Gateway) -> None:
+    def test_store_scores_use_only_edges_inside_the_store(self, gw: Gateway, engine: str) -> None:
         got = scores(gw)
         leaf, hub = star_scores(3)
+        exact = EXACT[engine]
         # Q1 -> M1 crosses stores: S1 is the 3-leaf star, P1's double weight does not matter.
-        assert got["M1"][1] == pytest.approx(hub, abs=1e-12)
+        assert got["M1"][1] == pytest.approx(hub, abs=exact)
         assert got["P1"][1] == got["P2"][1] == got["P3"][1]  # exact ties
-        assert got["P1"][1] == pytest.approx(leaf, abs=1e-12)
-        assert got["Q1"][1] == pytest.approx(PAIR_VISITOR, abs=1e-12)
-        assert got["M2"][1] == pytest.approx(PAIR_SHARER, abs=1e-12)
+        assert got["P1"][1] == pytest.approx(leaf, abs=exact)
+        assert got["Q1"][1] == pytest.approx(PAIR_VISITOR, abs=exact)
+        assert got["M2"][1] == pytest.approx(PAIR_SHARER, abs=exact)
         assert got["P4"][1] == 0.0 and got["C1"][1] == 0.0
 
     def test_percentile_is_share_of_home_network_scoring_lower(self, gw: Gateway) -> None:
@@ -176,14 +203,17 @@ def test_pagerank_closed_forms_and_empty_graph() -> None:
     assert pagerank(pd.DataFrame(columns=["visitor", "sharer", "weight"])).empty
 
 
-def test_refresh_on_an_empty_graph(graph: Gateway) -> None:
-    report = refresh_influence(graph)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_refresh_on_an_empty_graph(graph: Gateway, engine: str) -> None:
+    report = refresh_influence(graph, engine=engine)  # type: ignore[arg-type]
     assert (report.people, report.brand_nodes, report.stores) == (0, 0, 0)
     assert top_influencers(graph, None, limit=5) == []
 
 
 class TestAgainstNetworkx:
-    """PageRank from the graph vs networkx on edges rebuilt from the raw generated files."""
+    """PageRank from the graph vs networkx on edges rebuilt from the raw generated files; the
+    shared `tiny` fixture ranks with the default engine (GDS on the suite's server), and
+    `test_engines_agree` re-ranks with each engine."""
 
     @staticmethod
     def compare(stored: dict[str, float], graph: nx.DiGraph) -> None:
@@ -225,3 +255,24 @@ class TestAgainstNetworkx:
         assert sorted(edges.itertuples(index=False, name=None)) == sorted(
             (v, s, w) for v, s, w in reference.edges(data="weight")
         )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engines_agree_with_networkx_on_every_store(
+    gateway: Gateway, tiny_files: Path, engine: str, tmp_path: Path
+) -> None:
+    wipe(gateway)
+    assert load_files(gateway, [tiny_files]).total("rejected") == 0
+    report = refresh_influence(gateway, engine=engine)  # type: ignore[arg-type]
+    assert report.engine == engine and report.stores == 2
+    rows = gateway.read(
+        "MATCH (p:Person) OPTIONAL MATCH (p)-[:HOME]->(s:Store) "
+        "RETURN p.id AS id, s.id AS store, p.influence AS brand, p.store_influence AS local"
+    )
+    TestAgainstNetworkx.compare({r["id"]: r["brand"] for r in rows}, engagement_graph(tiny_files))
+    homes = pd.Series(dict(referral_forest(tiny_files).nodes(data="home"))).dropna()
+    for store in sorted(homes.unique()):
+        people = set(homes[homes == store].index)
+        local = {r["id"]: r["local"] for r in rows if r["store"] == store}
+        TestAgainstNetworkx.compare(local, engagement_graph(tiny_files, people))
+    wipe(gateway)

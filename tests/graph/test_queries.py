@@ -4,6 +4,7 @@ incomplete headers."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from fission.errors import ConfigurationError
 from graph.gateway import Gateway
+from graph.gds import projected
 from graph.queries import all_query_names, parse_header, query
 from loaders.pipeline import load_files
 from synthetic import generate
@@ -55,6 +57,36 @@ SAMPLE: dict[str, Any] = {
     "target_ids": ["P0000147"],
     "top_share": 0.01,
     "topic": "coffee",
+    "damping": 0.85,
+    "graph_name": "fission-test-queries",
+    "max_iterations": 20,
+    "names": ["gds.version"],
+    "tolerance": 1e-7,
+    "types": ["*"],
+    "excluded_ids": ["P0000147"],
+    "flags": [],
+    "gamma": 1.0,
+    "k": 2,
+    "max_hours": 24,
+    "max_levels": 10,
+    "min_accounts": 8,
+    "min_people": 3,
+    "probability": 0.1,
+    "random_seed": 42,
+    "simulations": 10,
+    "theta": 0.01,
+    "window_seconds": 1800,
+}
+# Queries that run on a projected GDS graph, and the projection each needs (projections
+# themselves, `gds/project_*`, run as they are and are dropped afterwards).
+PROJECTED_BY: dict[str, str] = {
+    "influence/gds_pagerank": "gds/project_engagement",
+    "influence/gds_linked": "gds/project_engagement",
+    "seeds/celf": "gds/project_store_spread",
+    "circles/leiden": "gds/project_store_ties",
+    "circles/betweenness": "gds/project_store_ties",
+    "fraud/components": "gds/project_customer_engagement",
+    "fraud/triangles": "gds/project_customer_engagement",
 }
 
 
@@ -84,12 +116,32 @@ def test_declared_parameters_are_the_ones_used(name: str) -> None:
 def test_query_returns_exactly_its_declared_columns(tiny: Gateway, name: str) -> None:
     q = query(name)
     params = {p: SAMPLE[p] for p in q.params}
-    with tiny.driver.session(database=tiny.database) as session, session.begin_transaction() as tx:
+    with contextlib.ExitStack() as stack:
+        if name in PROJECTED_BY:
+            projection = query(PROJECTED_BY[name])
+            own = {p: SAMPLE[p] for p in projection.params if p != "graph_name"}
+            graph = stack.enter_context(projected(tiny, projection, **own))
+            assert graph.name is not None, f"{PROJECTED_BY[name]} projected nothing on `tiny`"
+            params["graph_name"] = graph.name
+        elif "graph_name" in q.params:
+            # GDS graphs live outside transactions: drop what a projection made.
+            stack.callback(tiny.read, query("gds/drop"), graph_name=SAMPLE["graph_name"])
+        session = stack.enter_context(tiny.driver.session(database=tiny.database))
+        tx = stack.enter_context(session.begin_transaction())
         result = tx.run(q.text, params)
         keys = result.keys()
         result.consume()
         tx.rollback()  # write queries leave nothing behind
     assert tuple(keys) == q.columns, name
+
+
+def test_every_query_on_a_gds_graph_names_its_projection() -> None:
+    on_graphs = {
+        n
+        for n in NAMES
+        if "graph_name" in query(n).params and not n.startswith(("gds/project_", "gds/drop"))
+    }
+    assert on_graphs == set(PROJECTED_BY)
 
 
 def test_a_missing_query_fails_at_load_time() -> None:

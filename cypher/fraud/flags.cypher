@@ -1,0 +1,20 @@
+// Stored fraud flags (graph.fraud) of a store ($store_id) or naming a person ($person_id), each
+// with its people; whether the store (or person) exists. Null parameters do not filter.
+// mode: read
+// params: $store_id, $person_id
+// columns: found, flags ([{id, kind, store_id, reason, evidence, detected_at, people: [{id,
+//   part}]}])
+OPTIONAL MATCH (st:Store {id: $store_id})
+OPTIONAL MATCH (person:Person {id: $person_id})
+RETURN (st IS NOT NULL OR $store_id IS NULL) AND (person IS NOT NULL OR $person_id IS NULL)
+         AS found,
+       COLLECT {
+         MATCH (flag:Flag)
+         WHERE ($store_id IS NULL OR flag.store_id = $store_id)
+           AND ($person_id IS NULL OR EXISTS { (flag)-[:NAMES]->(person) })
+         RETURN {id: flag.id, kind: flag.kind, store_id: flag.store_id, reason: flag.reason,
+                 evidence: flag.evidence, detected_at: flag.detected_at,
+                 people: COLLECT { MATCH (flag)-[n:NAMES]->(q:Person)
+                                   RETURN {id: q.id, part: n.part} ORDER BY n.part, q.id }}
+         ORDER BY flag.kind, flag.id
+       } AS flags
