@@ -57,7 +57,7 @@ def measure(gateway: Gateway, repeat: int) -> dict[str, Any]:
     report = None
     for _ in range(repeat):
         for engine in ("gds", "igraph"):
-            report = refresh_influence(gateway, engine=engine)  # type: ignore[arg-type]
+            report = refresh_influence(gateway, engine=engine)
             runs[engine].append(report.seconds)
             steps[engine].append(report.step_seconds)
             stored[engine] = _scores(gateway)

@@ -152,7 +152,8 @@ def recommended_contacts(
                 influence_rank=node.influence_rank,
                 high_reach=node.high_reach,
                 near_hops=row["near_hops"],
-                bridge_circle=mark["circle"] if (mark := marks.get(row["id"])) and mark["bridge"]
+                bridge_circle=mark["circle"]
+                if (mark := marks.get(row["id"])) and mark["bridge"]
                 else None,
                 store_influence=node.influence,
                 influence_pct=node.influence_pct,

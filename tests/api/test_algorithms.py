@@ -114,11 +114,12 @@ def test_circles_and_flags_answers(app_client: TestClient, brand: Path) -> None:
 
 
 def test_map_by_circle_with_seeds_bridges_and_flags(app_client: TestClient, brand: Path) -> None:
-    page = app_client.get("/stores/S1/map?colour=circle&seeds=2", headers=key("hq")).text
+    english = {**key("hq"), "Accept-Language": "en"}
+    page = app_client.get("/stores/S1/map?colour=circle&seeds=2", headers=english).text
     assert "circle 1" in page and "circle 2" in page
     assert 'id="seeds"' in page and 'id="bridges"' in page and 'id="flags"' in page
     assert "whom to seed" in page and "fraud flag" in page
-    plain = app_client.get("/stores/S1/map", headers=key("hq")).text
+    plain = app_client.get("/stores/S1/map", headers=english).text
     assert 'id="seeds"' not in plain and "show 5 seeds" in plain
     bad = app_client.get("/stores/S1/map?colour=rainbow", headers=key("hq"))
     assert bad.status_code == 422
