@@ -17,6 +17,7 @@ stored scores, so run a refresh after each load.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import igraph as ig
@@ -145,14 +146,60 @@ def engagement_edges(gateway: Gateway, store_id: str | None = None) -> pd.DataFr
     return frame.sort_values(["visitor", "sharer"], ignore_index=True)
 
 
-def refresh_influence(gateway: Gateway, now: datetime | None = None) -> InfluenceReport:
-    """Recomputes and stores every person's influence scores (DESIGN.md §5 "Influence").
+@dataclass(frozen=True)
+class InfluenceScores:
+    """Every person's scores (index: person id; columns influence, store_influence,
+    store_influence_pct) and the size of the graphs that were ranked."""
 
-    Brand-wide PageRank into `influence`; PageRank over the edges among the home store's network
-    into `store_influence`; `store_influence_pct` = percent of the home store's network (staff
-    included) whose store influence is strictly lower (null without a home store);
-    `influence_at` = `now`. People on no edge score 0.
+    scores: pd.DataFrame
+    brand_nodes: int
+    brand_edges: int
+    stores: int
+    store_nodes: int
+    store_edges: int
+
+
+def influence_scores(edges: pd.DataFrame, home: pd.Series) -> InfluenceScores:
+    """Brand-wide and per-store PageRank of the engagement `edges` (visitor, sharer, weight) for
+    every person in `home` (person id -> home store id, None without a home).
+
+    `influence` is brand-wide PageRank; `store_influence` PageRank over the edges among the home
+    store's network; both rounded to MANTISSA_BITS. `store_influence_pct` = percent of the home
+    store's network (staff included) whose store influence is strictly lower, rounded to 4
+    places (NaN without a home store). People on no edge score 0. Used by `refresh_influence`
+    and by the bulk import, so both store the same numbers.
     """
+    brand = pagerank(edges)
+    edges = edges.assign(
+        visitor_store=home.reindex(edges["visitor"]).to_numpy(),
+        sharer_store=home.reindex(edges["sharer"]).to_numpy(),
+    )
+    internal = edges[
+        edges["visitor_store"].notna() & (edges["visitor_store"] == edges["sharer_store"])
+    ]
+    by_store = [pagerank(group) for _, group in internal.groupby("visitor_store", sort=True)]
+    store = pd.concat(by_store) if by_store else pd.Series(dtype=float)
+
+    scores = pd.DataFrame(index=home.index)
+    scores["influence"] = _rounded(brand.reindex(home.index, fill_value=0.0))
+    scores["store_influence"] = _rounded(store.reindex(home.index, fill_value=0.0))
+    lower = scores.groupby(home)["store_influence"].rank(method="min") - 1
+    size = home.map(home.value_counts())
+    pct = (100.0 * lower / size).where(home.notna())
+    scores["store_influence_pct"] = [round(float(v), 4) for v in pct]
+    return InfluenceScores(
+        scores=scores,
+        brand_nodes=len(brand),
+        brand_edges=len(edges),
+        stores=len(by_store),
+        store_nodes=len(store),
+        store_edges=len(internal),
+    )
+
+
+def refresh_influence(gateway: Gateway, now: datetime | None = None) -> InfluenceReport:
+    """Recomputes and stores every person's influence scores (DESIGN.md §5 "Influence"; the
+    numbers are `influence_scores`'), with `influence_at` = `now`."""
     computed_at = now or datetime.now(UTC)
     started = clock = time.perf_counter()
     steps: dict[str, float] = {}
@@ -166,32 +213,16 @@ def refresh_influence(gateway: Gateway, now: datetime | None = None) -> Influenc
     home = _homes(gateway.read(PEOPLE))
     step("read")
 
-    brand = pagerank(edges)
-    edges = edges.assign(
-        visitor_store=home.reindex(edges["visitor"]).to_numpy(),
-        sharer_store=home.reindex(edges["sharer"]).to_numpy(),
-    )
-    internal = edges[
-        edges["visitor_store"].notna() & (edges["visitor_store"] == edges["sharer_store"])
-    ]
-    by_store = [pagerank(group) for _, group in internal.groupby("visitor_store", sort=True)]
-    store = pd.concat(by_store) if by_store else pd.Series(dtype=float)
+    ranked = influence_scores(edges, home)
     step("pagerank")
-
-    scores = pd.DataFrame(index=home.index)
-    scores["influence"] = _rounded(brand.reindex(home.index, fill_value=0.0))
-    scores["store_influence"] = _rounded(store.reindex(home.index, fill_value=0.0))
-    lower = scores.groupby(home)["store_influence"].rank(method="min") - 1
-    size = home.map(home.value_counts())
-    scores["store_influence_pct"] = (100.0 * lower / size).where(home.notna())
     rows = [
         {
             "id": pid,
             "influence": float(infl),
             "store_influence": float(sinfl),
-            "store_influence_pct": None if np.isnan(pct) else round(float(pct), 4),
+            "store_influence_pct": None if np.isnan(pct) else float(pct),
         }
-        for pid, infl, sinfl, pct in scores.itertuples()
+        for pid, infl, sinfl, pct in ranked.scores.itertuples()
     ]
     step("percentiles")
     gateway.write_batches(WRITE_SCORES, rows, WRITE_BATCH, at=computed_at)
@@ -199,11 +230,11 @@ def refresh_influence(gateway: Gateway, now: datetime | None = None) -> Influenc
 
     return InfluenceReport(
         people=len(rows),
-        brand_nodes=len(brand),
-        brand_edges=len(edges),
-        stores=len(by_store),
-        store_nodes=len(store),
-        store_edges=len(internal),
+        brand_nodes=ranked.brand_nodes,
+        brand_edges=ranked.brand_edges,
+        stores=ranked.stores,
+        store_nodes=ranked.store_nodes,
+        store_edges=ranked.store_edges,
         computed_at=computed_at,
         seconds=round(time.perf_counter() - started, 3),
         step_seconds=steps,
