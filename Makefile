@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 .PHONY: install browser demo test lint typecheck unit server-start server-stop server-status server-reset \
-        bench clean
+        import bench clean
 
 install: $(STAMP)  ## Python environment with the project and its dev tools
 
@@ -44,6 +44,10 @@ server-status: install
 
 server-reset: install
 	$(BIN)/fission server reset --yes
+
+import: install  ## Bulk first load of DIR into the local server: make import DIR=exports/ [ARGS=--replace]
+	@test -n "$(DIR)" || (echo "usage: make import DIR=<folder of event files> [ARGS=--replace]"; exit 2)
+	$(BIN)/fission import $(DIR) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .var .pytest_cache .mypy_cache .ruff_cache

@@ -232,7 +232,9 @@ class LocalNeo4j:
         :LABEL column, file), `relationships` as (type, file). The server must be stopped.
         Returns the importer's summary; on failure raises ServerError with its output."""
         if self._read_pid() is not None:
-            raise ServerError("Stop the local server before importing (the import replaces its files).")
+            raise ServerError(
+                "Stop the local server before importing (the import replaces its files)."
+            )
         assemble_lib(self.lib_dir)
         self.write_conf()
         self._set_initial_password()
@@ -260,7 +262,9 @@ class LocalNeo4j:
         done = self._admin(*args, heap=heap)
         output = done.stdout + done.stderr
         if done.returncode != 0 or "IMPORT DONE" not in output:
-            raise ServerError(f"neo4j-admin database import failed ({done.returncode}):\n{output[-4000:]}")
+            raise ServerError(
+                f"neo4j-admin database import failed ({done.returncode}):\n{output[-4000:]}"
+            )
         return output[output.rindex("IMPORT DONE") :].strip()
 
     def _read_pid(self) -> int | None:

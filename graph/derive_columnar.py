@@ -109,7 +109,9 @@ def _highest_up(parent: np.ndarray, value: np.ndarray) -> np.ndarray:
         jump[todo] = jump[up]
 
 
-def home_stores(parent: np.ndarray, own_store: np.ndarray, first_order_store: np.ndarray) -> np.ndarray:
+def home_stores(
+    parent: np.ndarray, own_store: np.ndarray, first_order_store: np.ndarray
+) -> np.ndarray:
     """Home store per person (DESIGN.md §5 "Home store", unrolled as cypher/derive/home.cypher):
     `own_store` is the staff member's store, else the imported member's (NONE for others)."""
     decided = _nearest_up(parent, own_store)

@@ -156,11 +156,26 @@ def graph_dump(gateway: Gateway) -> Dump:
             props = dict(record["n"].items())
             labels = tuple(sorted(record["labels"]))
             key = props.get("id", props.get("name", props.get("id_sha256", props.get("event_id"))))
-            main = next(iter(set(labels) & {"Person", "Store", "Content", "Topic", "Share",
-                                            "Order", "ErasedPerson", "HeldEvent"}), labels)
+            main = next(
+                iter(
+                    set(labels)
+                    & {
+                        "Person",
+                        "Store",
+                        "Content",
+                        "Topic",
+                        "Share",
+                        "Order",
+                        "ErasedPerson",
+                        "HeldEvent",
+                    }
+                ),
+                labels,
+            )
             nodes[record["eid"]] = (main, key)
             out["nodes"][(main, key)] = {
-                "labels": labels, **{k: _value(v) for k, v in props.items()}
+                "labels": labels,
+                **{k: _value(v) for k, v in props.items()},
             }
         for record in session.run(
             "MATCH (a)-[r]->(b) RETURN elementId(a) AS a, elementId(b) AS b, type(r) AS t, r"
@@ -178,7 +193,9 @@ def graph_differences(left: Dump, right: Dump, rel_tol: float = 1e-9, limit: int
     for part in ("nodes", "relationships"):
         a, b = left[part], right[part]
         problems += [f"{part} only left: {k}" for k in sorted(a.keys() - b.keys(), key=str)[:limit]]
-        problems += [f"{part} only right: {k}" for k in sorted(b.keys() - a.keys(), key=str)[:limit]]
+        problems += [
+            f"{part} only right: {k}" for k in sorted(b.keys() - a.keys(), key=str)[:limit]
+        ]
         for key in sorted(a.keys() & b.keys(), key=str):
             pa_, pb = a[key], b[key]
             for name in sorted(pa_.keys() | pb.keys()):
@@ -186,7 +203,9 @@ def graph_differences(left: Dump, right: Dump, rel_tol: float = 1e-9, limit: int
                 if va == vb:
                     continue
                 if (
-                    va is not None and vb is not None and va[0] == vb[0] == "float"
+                    va is not None
+                    and vb is not None
+                    and va[0] == vb[0] == "float"
                     and abs(va[1] - vb[1]) <= rel_tol * max(1.0, abs(va[1]), abs(vb[1]))
                 ):
                     continue

@@ -145,13 +145,48 @@ def build_graph(
     staff_eids = np.array([f"staff:{p}" for p in _np(staff.column("person_id"))], dtype=object)
     member_eids = np.array([f"member:{p}" for p in _np(members.column("person_id"))], dtype=object)
     parts = [
-        (sharer, shares, "at", _np(shares.column("event_id")), KIND_SHARE, np.full(len(sharer), NONE)),
+        (
+            sharer,
+            shares,
+            "at",
+            _np(shares.column("event_id")),
+            KIND_SHARE,
+            np.full(len(sharer), NONE),
+        ),
         (visitor, visits, "at", _np(visits.column("event_id")), KIND_VISIT, visit_share),
-        (buyer, orders, "at", _np(orders.column("event_id")), KIND_ORDER, np.full(len(buyer), NONE)),
-        (friend_a, friendships, "at", _np(friendships.column("event_id")), KIND_FRIENDSHIP, np.full(len(friend_a), NONE)),
-        (friend_b, friendships, "at", _np(friendships.column("event_id")), KIND_FRIENDSHIP, np.full(len(friend_b), NONE)),
+        (
+            buyer,
+            orders,
+            "at",
+            _np(orders.column("event_id")),
+            KIND_ORDER,
+            np.full(len(buyer), NONE),
+        ),
+        (
+            friend_a,
+            friendships,
+            "at",
+            _np(friendships.column("event_id")),
+            KIND_FRIENDSHIP,
+            np.full(len(friend_a), NONE),
+        ),
+        (
+            friend_b,
+            friendships,
+            "at",
+            _np(friendships.column("event_id")),
+            KIND_FRIENDSHIP,
+            np.full(len(friend_b), NONE),
+        ),
         (staff_person, staff, "since", staff_eids, KIND_STAFF, np.full(len(staff_person), NONE)),
-        (member_person, members, "member_since", member_eids, KIND_MEMBER, np.full(len(member_person), NONE)),
+        (
+            member_person,
+            members,
+            "member_since",
+            member_eids,
+            KIND_MEMBER,
+            np.full(len(member_person), NONE),
+        ),
     ]
     cand_person = np.concatenate([p[0] for p in parts]).astype(np.int64)
     cand_us = np.concatenate([_np(p[1].column(f"{p[2]}_us")) for p in parts]).astype(np.int64)
@@ -168,8 +203,11 @@ def build_graph(
     first_kind = cand_kind[first]
     first_share = np.where(first_kind == KIND_VISIT, cand_share[first], NONE)
     first_order = first_by_time(
-        buyer, _np(orders.column("at_us")), _np(orders.column("at_off")),
-        _np(orders.column("event_id")), n,
+        buyer,
+        _np(orders.column("at_us")),
+        _np(orders.column("at_off")),
+        _np(orders.column("event_id")),
+        n,
     )
     order_store = _codes(orders.column("store_id"), store_ids)
     first_order_store = np.where(first_order == NONE, NONE, order_store[first_order])
@@ -197,7 +235,9 @@ def build_graph(
     content_topics_lists = content.column("topics").to_pylist()
     topic_names = sorted({name for names in content_topics_lists for name in names})
     topic_code = {name: i for i, name in enumerate(topic_names)}
-    content_topics = [np.array([topic_code[x] for x in names], dtype=np.int64) for names in content_topics_lists]
+    content_topics = [
+        np.array([topic_code[x] for x in names], dtype=np.int64) for names in content_topics_lists
+    ]
     interests = interest_scores(
         np.concatenate([sharer, visitor]),
         np.concatenate([share_content, share_content[visit_share]]),
@@ -210,7 +250,7 @@ def build_graph(
     step("interests")
 
     edges = engagement_edges(visitor, visit_share, share_sharer)
-    home_series = pd.Series(np.where(home == NONE, None, home), index=pd.RangeIndex(n), dtype=object)
+    home_series = pd.Series(home, index=pd.RangeIndex(n)).astype(object).where(home != NONE, None)
     ranked = influence_scores(edges, home_series)
     step("influence")
 
@@ -226,10 +266,16 @@ def build_graph(
     is_agent[agent_person] = True
     labels = np.where(
         is_staff,
-        np.where(is_member, np.where(is_agent, "Person;Staff;Member;Agent", "Person;Staff;Member"),
-                 np.where(is_agent, "Person;Staff;Agent", "Person;Staff")),
-        np.where(is_member, np.where(is_agent, "Person;Member;Agent", "Person;Member"),
-                 np.where(is_agent, "Person;Agent", "Person")),
+        np.where(
+            is_member,
+            np.where(is_agent, "Person;Staff;Member;Agent", "Person;Staff;Member"),
+            np.where(is_agent, "Person;Staff;Agent", "Person;Staff"),
+        ),
+        np.where(
+            is_member,
+            np.where(is_agent, "Person;Member;Agent", "Person;Member"),
+            np.where(is_agent, "Person;Agent", "Person"),
+        ),
     )
     staff_row = np.full(n, NONE, dtype=np.int64)
     staff_row[staff_person] = np.arange(len(staff_person))
@@ -238,107 +284,131 @@ def build_graph(
     # member_since: the earliest of the import and the orders, first processed on equal times.
     since_group = np.concatenate([member_person, buyer])
     since_us = np.concatenate([_np(members.column("member_since_us")), _np(orders.column("at_us"))])
-    since_off = np.concatenate([_np(members.column("member_since_off")), _np(orders.column("at_off"))])
+    since_off = np.concatenate(
+        [_np(members.column("member_since_off")), _np(orders.column("at_off"))]
+    )
     since_text = pa.chunked_array(
         [*members.column("member_since").chunks, *orders.column("at").chunks], pa.string()
     ).combine_chunks()
-    since_first = first_by_time(
-        since_group, since_us, since_off, np.arange(len(since_group)), n
-    )
+    since_first = first_by_time(since_group, since_us, since_off, np.arange(len(since_group)), n)
     # Agents: the earliest event decides (the first loaded among equal times); ids in load order.
     agent_first = first_by_time(
-        agent_person, _np(agents.column("at_us")), _np(agents.column("at_off")),
-        np.arange(len(agent_person)), n,
+        agent_person,
+        _np(agents.column("at_us")),
+        _np(agents.column("at_off")),
+        np.arange(len(agent_person)),
+        n,
     )
     scores = ranked.scores
     pct = scores["store_influence_pct"].to_numpy(dtype=float)
-    person_table = pa.table({
-        ":ID(Person)": pa.array(np.arange(n)),
-        ":LABEL": _text(labels),
-        "id": people,
-        "first_seen:datetime": _take(cand_text, first),
-        "first_event_id": _text(first_eid),
-        "first_kind": _text(np.array(FIRST_KINDS, dtype=object)[first_kind]),
-        "first_share_id": _take(share_ids, first_share),
-        "first_order_store_id": _take(store_ids, first_order_store),
-        "role": _take(staff.column("role"), staff_row),
-        "display_name": _take(staff.column("display_name"), staff_row),
-        "staff_since:datetime": _take(staff.column("since"), staff_row),
-        "staff_store_id": _take(staff.column("store_id"), staff_row),
-        "member_since:datetime": _take(since_text, since_first),
-        "member_store_id": _take(members.column("store_id"), member_row),
-        "imported_member_since:datetime": _take(members.column("member_since"), member_row),
-        "agent_since:datetime": _take(agents.column("at"), agent_first),
-        "agent_store_id": _take(agents.column("store_id"), agent_first),
-        "invited_by": _take(agents.column("invited_by"), agent_first),
-        "agent_event_ids:string[]": _joined(agent_person, _np(agents.column("event_id")), n),
-        "influence:double": pa.array(scores["influence"].to_numpy(dtype=float)),
-        "store_influence:double": pa.array(scores["store_influence"].to_numpy(dtype=float)),
-        "store_influence_pct:double": pa.array(pct, mask=np.isnan(pct)),
-        "influence_at:datetime": _text(np.full(n, now_text, dtype=object)),
-    })
+    person_table = pa.table(
+        {
+            ":ID(Person)": pa.array(np.arange(n)),
+            ":LABEL": _text(labels),
+            "id": people,
+            "first_seen:datetime": _take(cand_text, first),
+            "first_event_id": _text(first_eid),
+            "first_kind": _text(np.array(FIRST_KINDS, dtype=object)[first_kind]),
+            "first_share_id": _take(share_ids, first_share),
+            "first_order_store_id": _take(store_ids, first_order_store),
+            "role": _take(staff.column("role"), staff_row),
+            "display_name": _take(staff.column("display_name"), staff_row),
+            "staff_since:datetime": _take(staff.column("since"), staff_row),
+            "staff_store_id": _take(staff.column("store_id"), staff_row),
+            "member_since:datetime": _take(since_text, since_first),
+            "member_store_id": _take(members.column("store_id"), member_row),
+            "imported_member_since:datetime": _take(members.column("member_since"), member_row),
+            "agent_since:datetime": _take(agents.column("at"), agent_first),
+            "agent_store_id": _take(agents.column("store_id"), agent_first),
+            "invited_by": _take(agents.column("invited_by"), agent_first),
+            "agent_event_ids:string[]": _joined(agent_person, _np(agents.column("event_id")), n),
+            "influence:double": pa.array(scores["influence"].to_numpy(dtype=float)),
+            "store_influence:double": pa.array(scores["store_influence"].to_numpy(dtype=float)),
+            "store_influence_pct:double": pa.array(pct, mask=np.isnan(pct)),
+            "influence_at:datetime": _text(np.full(n, now_text, dtype=object)),
+        }
+    )
     out.nodes["Person"] = person_table
     out.counts.update(
         Person=n, Staff=int(is_staff.sum()), Member=int(is_member.sum()), Agent=int(is_agent.sum())
     )
 
     # --- Other nodes
-    out.nodes["Store"] = pa.table({
-        ":ID(Store)": pa.array(np.arange(stores.num_rows)),
-        "id": store_ids,
-        "name": stores.column("name"),
-        "city": stores.column("city"),
-        "region": stores.column("region"),
-        "opened_on:date": stores.column("opened_on"),
-    })
-    out.nodes["Content"] = pa.table({
-        ":ID(Content)": pa.array(np.arange(content.num_rows)),
-        "id": content.column("content_id"),
-        "kind": content.column("kind"),
-        "title": content.column("title"),
-        "store_id": content.column("store_id"),
-    })
-    out.nodes["Topic"] = pa.table({
-        ":ID(Topic)": pa.array(np.arange(len(topic_names))),
-        "name": _text(topic_names),
-    })
-    out.nodes["Share"] = pa.table({
-        ":ID(Share)": pa.array(np.arange(shares.num_rows)),
-        "id": share_ids,
-        "event_id": shares.column("event_id"),
-        "at:datetime": shares.column("at"),
-        "channel": shares.column("channel"),
-        "sharer_id": shares.column("sharer_id"),
-    })
-    out.nodes["Order"] = pa.table({
-        ":ID(Order)": pa.array(np.arange(orders.num_rows)),
-        "id": orders.column("event_id"),
-        "at:datetime": orders.column("at"),
-        "amount:double": orders.column("amount"),
-        "currency": orders.column("currency"),
-        "store_id": orders.column("store_id"),
-    })
+    out.nodes["Store"] = pa.table(
+        {
+            ":ID(Store)": pa.array(np.arange(stores.num_rows)),
+            "id": store_ids,
+            "name": stores.column("name"),
+            "city": stores.column("city"),
+            "region": stores.column("region"),
+            "opened_on:date": stores.column("opened_on"),
+        }
+    )
+    out.nodes["Content"] = pa.table(
+        {
+            ":ID(Content)": pa.array(np.arange(content.num_rows)),
+            "id": content.column("content_id"),
+            "kind": content.column("kind"),
+            "title": content.column("title"),
+            "store_id": content.column("store_id"),
+        }
+    )
+    out.nodes["Topic"] = pa.table(
+        {
+            ":ID(Topic)": pa.array(np.arange(len(topic_names))),
+            "name": _text(topic_names),
+        }
+    )
+    out.nodes["Share"] = pa.table(
+        {
+            ":ID(Share)": pa.array(np.arange(shares.num_rows)),
+            "id": share_ids,
+            "event_id": shares.column("event_id"),
+            "at:datetime": shares.column("at"),
+            "channel": shares.column("channel"),
+            "sharer_id": shares.column("sharer_id"),
+        }
+    )
+    out.nodes["Order"] = pa.table(
+        {
+            ":ID(Order)": pa.array(np.arange(orders.num_rows)),
+            "id": orders.column("event_id"),
+            "at:datetime": orders.column("at"),
+            "amount:double": orders.column("amount"),
+            "currency": orders.column("currency"),
+            "store_id": orders.column("store_id"),
+        }
+    )
     if tombstones:
-        out.nodes["ErasedPerson"] = pa.table({
-            "id_sha256": _text([str(t["id_sha256"]) for t in tombstones]),
-            "erased_at:datetime": _text(
-                [None if t.get("erased_at") is None else _iso(t["erased_at"]) for t in tombstones]
-            ),
-        })
+        out.nodes["ErasedPerson"] = pa.table(
+            {
+                "id_sha256": _text([str(t["id_sha256"]) for t in tombstones]),
+                "erased_at:datetime": _text(
+                    [
+                        None if t.get("erased_at") is None else _iso(t["erased_at"])
+                        for t in tombstones
+                    ]
+                ),
+            }
+        )
     for label in ("Store", "Content", "Topic", "Share", "Order", "ErasedPerson"):
         if label in out.nodes:
             out.counts[label] = out.nodes[label].num_rows
 
     # --- Relationships
     def rel(start: str, end: str, a: np.ndarray, b: np.ndarray, **props: pa.Array) -> pa.Table:
-        return pa.table({
-            f":START_ID({start})": pa.array(np.asarray(a, dtype=np.int64)),
-            f":END_ID({end})": pa.array(np.asarray(b, dtype=np.int64)),
-            **props,
-        })
+        return pa.table(
+            {
+                f":START_ID({start})": pa.array(np.asarray(a, dtype=np.int64)),
+                f":END_ID({end})": pa.array(np.asarray(b, dtype=np.int64)),
+                **props,
+            }
+        )
 
     r = out.relationships
-    r["WORKS_AT"] = rel("Person", "Store", staff_person, _codes(staff.column("store_id"), store_ids))
+    r["WORKS_AT"] = rel(
+        "Person", "Store", staff_person, _codes(staff.column("store_id"), store_ids)
+    )
     about_content = np.repeat(np.arange(content.num_rows), [len(x) for x in content_topics])
     about_topic = np.concatenate(content_topics) if content_topics else np.zeros(0, dtype=np.int64)
     r["ABOUT"] = rel("Content", "Topic", about_content, about_topic)
@@ -347,36 +417,66 @@ def build_graph(
     reshare = np.flatnonzero(parent_share != NONE)
     r["RESHARE_OF"] = rel("Share", "Share", reshare, parent_share[reshare])
     r["VISITED"] = rel(
-        "Person", "Share", visitor, visit_share,
-        **{"at:datetime": visits.column("at"), "action": visits.column("action"),
-           "event_id": visits.column("event_id")},
+        "Person",
+        "Share",
+        visitor,
+        visit_share,
+        **{
+            "at:datetime": visits.column("at"),
+            "action": visits.column("action"),
+            "event_id": visits.column("event_id"),
+        },
     )
     r["PLACED"] = rel("Person", "Order", buyer, np.arange(orders.num_rows))
     r["AT"] = rel("Order", "Store", np.arange(orders.num_rows), order_store)
     r["FRIEND_OF"] = _friendships(friendships, friend_a, friend_b, n)
     staff_codes = _codes(notes.column("staff_id"), people)
     r["NOTED"] = rel(
-        "Person", "Person", staff_codes, _codes(notes.column("person_id"), people),
-        **{"at:datetime": notes.column("at"), "kind": notes.column("kind"),
-           "text": notes.column("text"), "tag": notes.column("tag"),
-           "event_id": notes.column("event_id")},
+        "Person",
+        "Person",
+        staff_codes,
+        _codes(notes.column("person_id"), people),
+        **{
+            "at:datetime": notes.column("at"),
+            "kind": notes.column("kind"),
+            "text": notes.column("text"),
+            "tag": notes.column("tag"),
+            "event_id": notes.column("event_id"),
+        },
     )
     r["REFERRED"] = rel(
-        "Person", "Person", parent[referred], referred,
-        **{"at:datetime": _take(cand_text, first[referred]),
-           "share_id": _take(share_ids, first_share[referred])},
+        "Person",
+        "Person",
+        parent[referred],
+        referred,
+        **{
+            "at:datetime": _take(cand_text, first[referred]),
+            "share_id": _take(share_ids, first_share[referred]),
+        },
     )
     homed = np.flatnonzero(home != NONE)
     r["HOME"] = rel("Person", "Store", homed, home[homed])
     r["KNOWS"] = rel(
-        "Person", "Person", ties.a, ties.b,
-        **{"weight:long": pa.array(ties.weight), "friends:boolean": pa.array(ties.friends),
-           "referral:boolean": pa.array(ties.referral), "visits:long": pa.array(ties.visits)},
+        "Person",
+        "Person",
+        ties.a,
+        ties.b,
+        **{
+            "weight:long": pa.array(ties.weight),
+            "friends:boolean": pa.array(ties.friends),
+            "referral:boolean": pa.array(ties.referral),
+            "visits:long": pa.array(ties.visits),
+        },
     )
     r["INTERESTED_IN"] = rel(
-        "Person", "Topic", interests["person"].to_numpy(), interests["topic"].to_numpy(),
-        **{"score:double": pa.array(interests["score"].to_numpy()),
-           "as_of:datetime": _text(np.full(len(interests), now_text, dtype=object))},
+        "Person",
+        "Topic",
+        interests["person"].to_numpy(),
+        interests["topic"].to_numpy(),
+        **{
+            "score:double": pa.array(interests["score"].to_numpy()),
+            "as_of:datetime": _text(np.full(len(interests), now_text, dtype=object)),
+        },
     )
     for kind, table in r.items():
         out.counts[kind] = table.num_rows
@@ -402,13 +502,15 @@ def _friendships(friendships: pa.Table, a: np.ndarray, b: np.ndarray, people: in
     earliest = first_by_time(
         pair, _np(friendships.column("at_us")), _np(friendships.column("at_off")), event_ids, count
     )
-    return pa.table({
-        ":START_ID(Person)": pa.array(a[first_loaded]),
-        ":END_ID(Person)": pa.array(b[first_loaded]),
-        "since:datetime": _take(friendships.column("at"), earliest),
-        "event_id": _text(event_ids[earliest]),
-        "event_ids:string[]": _joined(pair, event_ids, count),
-    })
+    return pa.table(
+        {
+            ":START_ID(Person)": pa.array(a[first_loaded]),
+            ":END_ID(Person)": pa.array(b[first_loaded]),
+            "since:datetime": _take(friendships.column("at"), earliest),
+            "event_id": _text(event_ids[earliest]),
+            "event_ids:string[]": _joined(pair, event_ids, count),
+        }
+    )
 
 
 # ----------------------------------------------------------------------------- files
@@ -419,7 +521,10 @@ _FREE_TEXT = ("name", "city", "region", "title", "display_name", "text", "tag")
 
 def _has_line_breaks(table: pa.Table) -> bool:
     for name in table.column_names:
-        if name in _FREE_TEXT and pc.any(pc.match_substring_regex(table.column(name), "[\r\n]")).as_py():
+        if (
+            name in _FREE_TEXT
+            and pc.any(pc.match_substring_regex(table.column(name), "[\r\n]")).as_py()
+        ):
             return True
     return False
 

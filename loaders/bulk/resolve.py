@@ -175,7 +175,10 @@ def _resolve_shares(outcome: Outcome, known: Known) -> None:
         ]
         ids = outcome.column("share_id")
         reasons = np.array(
-            [f"share_id {s} already belongs to event {e}" for s, e in zip(ids, owner_event, strict=True)],
+            [
+                f"share_id {s} already belongs to event {e}"
+                for s, e in zip(ids, owner_event, strict=True)
+            ],
             dtype=object,
         )
         outcome.decide(taken, REJECTED, reasons)

@@ -60,7 +60,10 @@ TIMESTAMP = (
 AMOUNT = r"^\d{1,15}(\.\d{1,15})?$"
 CURRENCY = r"^[A-Z]{3}$"
 # First and last character are not whitespace to Python's str.strip nor to Rust's trim.
-_EDGE = r"[^\s\x0b\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_EDGE = (
+    r"[^\s\x0b\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}"
+    r"\x{205f}\x{3000}]"
+)
 TEXT = rf"^{_EDGE}((?s:.*){_EDGE})?$"
 
 
@@ -243,7 +246,7 @@ def _read_parquet(path: Path) -> RawFile:
 
     def records(positions: np.ndarray) -> list[dict[str, Any]]:
         # As the online reader does: through pandas (NaN, numpy arrays, Timestamps).
-        return table.take(pa.array(positions)).to_pandas().to_dict("records")  # type: ignore[no-any-return]
+        return table.take(pa.array(positions)).to_pandas().to_dict("records")
 
     columns = {name: _combined(table.column(name)) for name in table.column_names}
     return RawFile(columns, np.arange(1, table.num_rows + 1), records, [])
@@ -264,7 +267,7 @@ def _read_csv(path: Path) -> RawFile:
         raise ValueError("header names differ from pandas'")
 
     def records(positions: np.ndarray) -> list[dict[str, Any]]:
-        return table.take(pa.array(positions)).to_pylist()  # type: ignore[no-any-return]
+        return table.take(pa.array(positions)).to_pylist()
 
     columns = {name: _combined(table.column(name)) for name in table.column_names}
     return RawFile(columns, np.arange(1, table.num_rows + 1), records, [])
@@ -294,9 +297,7 @@ def _read_records(path: Path) -> RawFile:
     names: dict[str, None] = {}
     for record in kept:
         names.update(dict.fromkeys(record))
-    columns = {
-        str(name): _plain_column([record.get(name) for record in kept]) for name in names
-    }
+    columns = {str(name): _plain_column([record.get(name) for record in kept]) for name in names}
 
     def records(positions: np.ndarray) -> list[dict[str, Any]]:
         return [kept[i] for i in positions]
@@ -441,7 +442,7 @@ def offset_seconds(moment: datetime) -> int:
     return int(offset.total_seconds()) if offset is not None else 0
 
 
-def _model_values(kind: str, model: InputRow) -> dict[str, Any]:
+def model_values(kind: str, model: InputRow) -> dict[str, Any]:
     """A valid row's normalised values, as the online loader sends them to Neo4j."""
     params = model.params()
     out: dict[str, Any] = {}
@@ -462,14 +463,10 @@ def _model_values(kind: str, model: InputRow) -> dict[str, Any]:
 
 def _table_from_values(kind: str, rows: list[dict[str, Any]]) -> pa.Table:
     target = schema(kind)
-    return pa.table(
-        {name: [r[name] for r in rows] for name in target.names}, schema=target
-    )
+    return pa.table({name: [r[name] for r in rows] for name in target.names}, schema=target)
 
 
-def _fast_table(
-    kind: str, raw: RawFile, file_index: int
-) -> tuple[pa.Table, np.ndarray]:
+def _fast_table(kind: str, raw: RawFile, file_index: int) -> tuple[pa.Table, np.ndarray]:
     """The rows the vectorised check accepts, normalised, and the mask of those it does not."""
     n = len(raw.rows)
     fields = EVENT_FIELDS[kind]
@@ -523,7 +520,7 @@ def validate_file(
                 Reject(source, row, kind, None if value is None else str(value), model, record)
             )
         else:
-            slow.append({**_model_values(kind, model), "_file": file_index, "_row": row})
+            slow.append({**model_values(kind, model), "_file": file_index, "_row": row})
     table = fast
     if slow:
         table = pa.concat_tables([fast, _table_from_values(kind, slow)])
