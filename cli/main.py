@@ -317,6 +317,7 @@ def import_(
             f"[yellow]{report.rejected:,} rejected rows, with reasons:[/yellow] "
             f"{report.reject_file}"
         )
+    console.print("The database is new: restart a running `fission serve` so that it reconnects.")
 
 
 @app.command()

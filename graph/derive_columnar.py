@@ -24,15 +24,25 @@ offset. The test suite builds the same brands both ways and compares every prope
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 NONE = -1
+# Event ids stay in Arrow (millions of them); only the few compared are made Python strings.
+Labels: TypeAlias = np.ndarray | pa.Array
+
+
+def _pick(values: Labels, rows: np.ndarray) -> np.ndarray:
+    if isinstance(values, pa.Array):
+        return np.asarray(values.take(pa.array(rows)).to_numpy(zero_copy_only=False))
+    return np.asarray(values[rows])
 
 
 def first_by_time(
-    group: np.ndarray, us: np.ndarray, off: np.ndarray, event_id: np.ndarray, groups: int
+    group: np.ndarray, us: np.ndarray, off: np.ndarray, event_id: Labels, groups: int
 ) -> np.ndarray:
     """For each group 0..groups-1, the index of its row with the smallest (us, off, event_id)
     (ORDER BY at, event_id LIMIT 1), or NONE when the group has no row."""
@@ -51,7 +61,7 @@ def first_by_time(
     counts = np.bincount(which[tied], minlength=len(first))
     if (counts > 1).any():
         rows = order[tied & (counts[which] > 1)]
-        ties = pd.DataFrame({"group": group[rows], "event_id": event_id[rows], "row": rows})
+        ties = pd.DataFrame({"group": group[rows], "event_id": _pick(event_id, rows), "row": rows})
         best = ties.sort_values(["group", "event_id"]).drop_duplicates("group")
         winner[best["group"].to_numpy()] = best["row"].to_numpy()
     return winner
@@ -61,7 +71,7 @@ def referrers(
     first_visited_sharer: np.ndarray,
     first_us: np.ndarray,
     first_off: np.ndarray,
-    first_event_id: np.ndarray,
+    first_event_id: Labels,
 ) -> np.ndarray:
     """Each person's referrer (NONE for a root). `first_visited_sharer[p]` is the sharer of the
     share p first appeared visiting (NONE when p's first appearance was not a visit)."""
@@ -73,7 +83,9 @@ def referrers(
         (first_us[s] == first_us[candidate]) & (first_off[s] < first_off[candidate])
     )
     same_time = (first_us[s] == first_us[candidate]) & (first_off[s] == first_off[candidate])
-    same_time[same_time] = first_event_id[s[same_time]] < first_event_id[candidate[same_time]]
+    same_time[same_time] = _pick(first_event_id, s[same_time]) < _pick(
+        first_event_id, candidate[same_time]
+    )
     result = np.full(len(sharer), NONE, dtype=np.int64)
     chosen = before | same_time
     result[candidate[chosen]] = s[chosen]

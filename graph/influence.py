@@ -81,19 +81,21 @@ def pagerank(edges: pd.DataFrame) -> pd.Series:
     """PageRank (damping 0.85) of a weighted edge list (visitor, sharer, weight), per person.
 
     DESIGN.md §5 "Influence": nodes are the people on some edge; scores sum to 1. Agrees with
-    `networkx.pagerank(G, alpha=0.85, weight="weight")` on the same edges.
+    `networkx.pagerank(G, alpha=0.85, weight="weight")` on the same edges. Nodes are numbered
+    in id order and edges sorted, so the same edges in any order give bit-identical scores (the
+    percentiles and "ties included" rules compare them exactly).
     """
     if edges.empty:
         return pd.Series(dtype=float)
-    codes, names = pd.factorize(pd.concat([edges["visitor"], edges["sharer"]], ignore_index=True))
-    n_edges = len(edges)
-    graph = ig.Graph(
-        n=len(names),
-        edges=np.column_stack([codes[:n_edges], codes[n_edges:]]).tolist(),
-        directed=True,
+    codes, names = pd.factorize(
+        pd.concat([edges["visitor"], edges["sharer"]], ignore_index=True), sort=True
     )
+    n_edges = len(edges)
+    pairs = np.column_stack([codes[:n_edges], codes[n_edges:]])
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    graph = ig.Graph(n=len(names), edges=pairs[order].tolist(), directed=True)
     scores = graph.pagerank(
-        weights=edges["weight"].astype(float).tolist(),
+        weights=edges["weight"].to_numpy(dtype=float)[order].tolist(),
         damping=DAMPING,
         directed=True,
         implementation="prpack",

@@ -142,23 +142,23 @@ def build_graph(
     step("people")
 
     # First appearance (cypher/derive/first_appearance.cypher).
-    staff_eids = np.array([f"staff:{p}" for p in _np(staff.column("person_id"))], dtype=object)
-    member_eids = np.array([f"member:{p}" for p in _np(members.column("person_id"))], dtype=object)
+    staff_eids = _text([f"staff:{p}" for p in staff.column("person_id").to_pylist()])
+    member_eids = _text([f"member:{p}" for p in members.column("person_id").to_pylist()])
     parts = [
         (
             sharer,
             shares,
             "at",
-            _np(shares.column("event_id")),
+            _array(shares.column("event_id")),
             KIND_SHARE,
             np.full(len(sharer), NONE),
         ),
-        (visitor, visits, "at", _np(visits.column("event_id")), KIND_VISIT, visit_share),
+        (visitor, visits, "at", _array(visits.column("event_id")), KIND_VISIT, visit_share),
         (
             buyer,
             orders,
             "at",
-            _np(orders.column("event_id")),
+            _array(orders.column("event_id")),
             KIND_ORDER,
             np.full(len(buyer), NONE),
         ),
@@ -166,7 +166,7 @@ def build_graph(
             friend_a,
             friendships,
             "at",
-            _np(friendships.column("event_id")),
+            _array(friendships.column("event_id")),
             KIND_FRIENDSHIP,
             np.full(len(friend_a), NONE),
         ),
@@ -174,7 +174,7 @@ def build_graph(
             friend_b,
             friendships,
             "at",
-            _np(friendships.column("event_id")),
+            _array(friendships.column("event_id")),
             KIND_FRIENDSHIP,
             np.full(len(friend_b), NONE),
         ),
@@ -191,7 +191,7 @@ def build_graph(
     cand_person = np.concatenate([p[0] for p in parts]).astype(np.int64)
     cand_us = np.concatenate([_np(p[1].column(f"{p[2]}_us")) for p in parts]).astype(np.int64)
     cand_off = np.concatenate([_np(p[1].column(f"{p[2]}_off")) for p in parts]).astype(np.int32)
-    cand_eid = np.concatenate([p[3] for p in parts])
+    cand_eid = pa.concat_arrays([p[3] for p in parts])
     cand_kind = np.concatenate([np.full(len(p[0]), p[4], dtype=np.int8) for p in parts])
     cand_share = np.concatenate([p[5] for p in parts]).astype(np.int64)
     cand_text = pa.chunked_array(
@@ -199,7 +199,7 @@ def build_graph(
     ).combine_chunks()
     first = first_by_time(cand_person, cand_us, cand_off, cand_eid, n)
     first_us, first_off = cand_us[first], cand_off[first]
-    first_eid = cand_eid[first]
+    first_eid = cand_eid.take(pa.array(first))
     first_kind = cand_kind[first]
     first_share = np.where(first_kind == KIND_VISIT, cand_share[first], NONE)
     first_order = first_by_time(
@@ -307,7 +307,7 @@ def build_graph(
             ":LABEL": _text(labels),
             "id": people,
             "first_seen:datetime": _take(cand_text, first),
-            "first_event_id": _text(first_eid),
+            "first_event_id": first_eid,
             "first_kind": _text(np.array(FIRST_KINDS, dtype=object)[first_kind]),
             "first_share_id": _take(share_ids, first_share),
             "first_order_store_id": _take(store_ids, first_order_store),

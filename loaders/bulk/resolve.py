@@ -49,7 +49,7 @@ class Resolved:
 
 def neo4j_text(us: int, off: int) -> str:
     """A DateTime as Cypher's toString() writes it (reasons quote times that way)."""
-    local = EPOCH.replace(tzinfo=None) + timedelta(microseconds=us + off * 1_000_000)
+    local = EPOCH.replace(tzinfo=None) + timedelta(microseconds=int(us) + int(off) * 1_000_000)
     text = local.strftime("%Y-%m-%dT%H:%M:%S")
     if local.microsecond:
         text += f".{local.microsecond:06d}".rstrip("0")
@@ -118,8 +118,12 @@ class Outcome:
 
     def unknown(self, mask: np.ndarray, field_name: str) -> None:
         """Rows naming an unknown `field_name` value: unresolved, with the loader's reason."""
-        values = self.column(field_name)
-        reasons = np.array([f"unknown {field_name} {v}" for v in values], dtype=object)
+        rows = np.flatnonzero(mask & self.open)
+        if len(rows) == 0:
+            return
+        values = self.table.column(field_name).take(pa.array(rows)).to_pylist()
+        reasons = np.full(len(mask), None, dtype=object)
+        reasons[rows] = [f"unknown {field_name} {v}" for v in values]
         self.decide(mask, UNRESOLVED, reasons)
 
 
@@ -328,7 +332,7 @@ def settle_unresolved(outcome: Outcome, validated: Validated, result: Resolved) 
     key = MODEL_BY_KIND[outcome.kind].key
     files = np.asarray(outcome.table.column("_file").to_numpy())[refused]
     rows = np.asarray(outcome.table.column("_row").to_numpy())[refused]
-    keys = outcome.column(key)[refused]
+    keys = np.array(outcome.table.column(key).take(pa.array(refused)).to_pylist(), dtype=object)
     for file_index in np.unique(files):
         here = files == file_index
         records = validated.raw_records(int(file_index), rows[here])

@@ -153,7 +153,10 @@ RejectColumns = ("source", "row", "type", "key", "reason", "raw")
 
 
 def _reconnected(gateway: Gateway) -> Gateway:
-    """After a restart the driver's pooled connections are dead: a retried read renews them."""
+    """After an import the database is new: the driver's connections and its bookmarks (which
+    name transactions of the old database) are stale, so the gateway gets a new driver."""
+    gateway.driver.close()
+    gateway.driver = Gateway(gateway.settings).driver
     gateway.read("RETURN 1 AS one")
     return gateway
 
@@ -185,7 +188,7 @@ def _import(
         replace=True, work_dir=tmp / "import",
     )  # fmt: skip
     with Gateway(settings) as fresh:
-        dump = graph_dump(_reconnected(fresh))
+        dump = graph_dump(fresh)
     return dump, report, _rejects(report.reject_file)
 
 
