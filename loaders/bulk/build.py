@@ -282,13 +282,14 @@ def build_graph(
     member_row = np.full(n, NONE, dtype=np.int64)
     member_row[member_person] = np.arange(len(member_person))
     # member_since: the earliest of the import and the orders, first processed on equal times.
-    since_group = np.concatenate([member_person, buyer])
-    since_us = np.concatenate([_np(members.column("member_since_us")), _np(orders.column("at_us"))])
+    imports = resolved.member_since if resolved.member_since is not None else members
+    since_group = np.concatenate([_codes(imports.column("person_id"), people), buyer])
+    since_us = np.concatenate([_np(imports.column("member_since_us")), _np(orders.column("at_us"))])
     since_off = np.concatenate(
-        [_np(members.column("member_since_off")), _np(orders.column("at_off"))]
+        [_np(imports.column("member_since_off")), _np(orders.column("at_off"))]
     )
     since_text = pa.chunked_array(
-        [*members.column("member_since").chunks, *orders.column("at").chunks], pa.string()
+        [*imports.column("member_since").chunks, *orders.column("at").chunks], pa.string()
     ).combine_chunks()
     since_first = first_by_time(since_group, since_us, since_off, np.arange(len(since_group)), n)
     # Agents: the earliest event decides (the first loaded among equal times); ids in load order.

@@ -6,8 +6,9 @@ The rules are those of `cypher/load/*.cypher` and `loaders.pipeline.apply_batch`
 whole columns, type by type in load order:
 
 - a row naming a person erased on request is rejected (`person X was erased on request`);
-- a repeated key (event_id; the id of reference rows) is a duplicate of its first row in load
-  order, as within one of the online loader's batches;
+- a repeated event_id is a duplicate of its first row in load order; reference data (stores,
+  staff, content, members) is upserted as the online loader does: a repeat within one of its
+  batches is a duplicate, a repeat in a later batch is applied again (the last one counts);
 - shares: a share_id already taken by an earlier event is rejected; unknown content is
   unresolved; a reshare waits for its parent share (parents later in the files count, as the
   online loader's retries do), is rejected when earlier than it, and is unresolved when the
@@ -28,11 +29,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders.bulk.validate import EPOCH, Reject, Validated
-from loaders.models import MODEL_BY_KIND
+from loaders.models import MODEL_BY_KIND, REFERENCE_KINDS
 from loaders.pipeline import KIND_ORDER, PEOPLE_FIELDS, KindStats
 
 UNDECIDED, DUPLICATE, REJECTED, UNRESOLVED = 0, 1, 2, 3
@@ -45,6 +47,9 @@ class Resolved:
     tables: dict[str, pa.Table] = field(default_factory=dict)
     stats: dict[str, KindStats] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
+    # Every accepted member import (a repeat in a later batch is applied again): member_since
+    # is the earliest of them and the person's orders.
+    member_since: pa.Table | None = None
 
 
 def neo4j_text(us: int, off: int) -> str:
@@ -139,12 +144,43 @@ def _erased(outcome: Outcome, tombstones: frozenset[str]) -> None:
         outcome.decide(gone, REJECTED, reasons)
 
 
-def _duplicates(outcome: Outcome) -> None:
+def _batches(table: pa.Table, chunk_rows: int, batch_rows: int) -> np.ndarray:
+    """The online loader's batch of each valid row: files are read `chunk_rows` rows at a time
+    and each chunk's valid rows written `batch_rows` at a time."""
+    frame = pd.DataFrame(
+        {
+            "file": np.asarray(table.column("_file").to_numpy()),
+            "chunk": (np.asarray(table.column("_row").to_numpy()) - 1) // chunk_rows,
+        }
+    )
+    within = frame.groupby(["file", "chunk"], sort=False).cumcount().to_numpy() // batch_rows
+    keys = frame.assign(batch=within)
+    return keys.groupby(["file", "chunk", "batch"], sort=False).ngroup().to_numpy()
+
+
+def _duplicates(outcome: Outcome, batches: np.ndarray | None) -> None:
+    """Repeated keys. Events: every repeat of a key is a duplicate of its first row. Reference
+    data is upserted: only repeats within one of the online loader's batches are duplicates
+    (`batches`), and the last accepted row of a key is the one that counts (`_latest`)."""
     key = MODEL_BY_KIND[outcome.kind].key
     considered = outcome.open
+    values = outcome.table.column(key).filter(pa.array(considered))
+    if batches is not None:
+        scoped = pc.binary_join_element_wise(
+            pa.array(batches[considered].astype(str)), values, "\x1f"
+        )
+        values = scoped
     first = np.zeros(len(considered), dtype=bool)
-    first[considered] = first_rows(outcome.table.column(key).filter(pa.array(considered)))
+    first[considered] = first_rows(values)
     outcome.decide(considered & ~first, DUPLICATE, None)
+
+
+def _latest(kind: str, accepted: pa.Table) -> pa.Table:
+    """Reference data as the graph ends up: the last accepted row of each key."""
+    key = MODEL_BY_KIND[kind].key
+    reversed_rows = accepted.take(pa.array(np.arange(accepted.num_rows)[::-1]))
+    last = first_rows(reversed_rows.column(key))
+    return reversed_rows.filter(pa.array(last)).take(pa.array(np.arange(int(last.sum()))[::-1]))
 
 
 class Known:
@@ -155,11 +191,15 @@ class Known:
         self.content = pa.array([], pa.string())
         self.staff = pa.array([], pa.string())
         self.people: list[pa.Array] = []
+        self.merged = False
 
     def person_ids(self) -> pa.Array:
         if not self.people:
             return pa.array([], pa.string())
-        return pc.unique(pa.chunked_array(self.people, pa.string()))
+        if not self.merged:  # once: agents and notes both ask
+            self.people = [pc.unique(pa.chunked_array(self.people, pa.string()))]
+            self.merged = True
+        return self.people[0]
 
 
 def _accepted(outcome: Outcome) -> pa.Table:
@@ -259,6 +299,8 @@ def resolve(
     validated: Validated,
     tombstones: frozenset[str] = frozenset(),
     progress: Callable[[str], None] | None = None,
+    chunk_rows: int = 50_000,
+    batch_rows: int = 5_000,
 ) -> Resolved:
     """Every valid row's verdict, type by type in load order (see the module docstring)."""
     result = Resolved(rejects=list(validated.rejects))
@@ -266,7 +308,9 @@ def resolve(
     for kind in KIND_ORDER:
         outcome = Outcome(kind, validated.tables[kind])
         _erased(outcome, tombstones)
-        _duplicates(outcome)
+        is_reference = kind in REFERENCE_KINDS
+        batches = _batches(outcome.table, chunk_rows, batch_rows) if is_reference else None
+        _duplicates(outcome, batches)
         table = outcome.table
         if kind in ("staff", "members", "orders"):
             outcome.unknown(position_in(table.column("store_id"), known.stores) < 0, "store_id")
@@ -289,7 +333,11 @@ def resolve(
             outcome.unknown(position_in(table.column("person_id"), people) < 0, "person_id")
         settle_unresolved(outcome, validated, result)
         accepted = _accepted(outcome)
-        result.tables[kind] = accepted
+        if kind == "members":
+            result.member_since = accepted.select(
+                ["person_id", "member_since", "member_since_us", "member_since_off"]
+            )
+        result.tables[kind] = _latest(kind, accepted) if is_reference else accepted
         _remember(kind, accepted, known)
         stats = result.stats.setdefault(kind, KindStats())
         stats.read = validated.read.get(kind, 0)
@@ -320,6 +368,7 @@ def _remember(kind: str, accepted: pa.Table, known: Known) -> None:
         "friendships": ("a_id", "b_id"),
     }.get(kind, ()):
         known.people.append(accepted.column(field_name).combine_chunks())
+        known.merged = False
 
 
 def settle_unresolved(outcome: Outcome, validated: Validated, result: Resolved) -> None:

@@ -135,7 +135,13 @@ def bulk_import(
 
     validated = validate_files(typed, progress)
     step("read and validate")
-    resolved = resolve(validated, frozenset(str(t["id_sha256"]) for t in tombstones), progress)
+    resolved = resolve(
+        validated,
+        frozenset(str(t["id_sha256"]) for t in tombstones),
+        progress,
+        chunk_rows=settings.load_chunk_rows,
+        batch_rows=settings.load_batch_rows,
+    )
     report.stats = resolved.stats
     report.reject_file = _write_rejects(resolved.rejects, reject_path)
     report.rejected = len(resolved.rejects)

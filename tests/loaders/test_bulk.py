@@ -211,7 +211,7 @@ def test_tiny_with_bad_rows_builds_the_same_graph_and_rejects(
     }
     # What the hand-made rows test really happened (not just "the same on both sides").
     nodes = bulk["nodes"]
-    assert nodes[("Share", "X14")]["at"] == ("DateTime", "2026-06-02T10:00:00.250000+05:30")
+    assert nodes[("Share", "X14")]["at"] == ("DateTime", "2026-06-02T10:00:00.250000000+05:30")
     assert nodes[("Person", "PX2")]["agent_store_id"] == ("str", "S0001")
     assert ("Share", "X10") in nodes and ("Share", "X3") in nodes
     friends = bulk["relationships"][("FRIEND_OF", ("Person", "PX1"), ("Person", "PX2"), "EF2")]
