@@ -58,3 +58,4 @@ bench: install  ## Benchmarks (minutes): loading, analytics and maps; results in
 	$(BIN)/python -m benchmarks.analytics --preset small
 	$(BIN)/python -m benchmarks.analytics --preset medium
 	$(BIN)/python -m benchmarks.maps
+	$(BIN)/python -m benchmarks.bulk_import --preset small

@@ -15,6 +15,16 @@ def wipe(gateway: Gateway) -> None:
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS").consume()
 
 
+def renew_driver(gateway: Gateway) -> Gateway:
+    """After a bulk import the database is new: the driver's pooled connections and its
+    bookmarks (which name transactions of the old database) are stale, so the gateway gets a
+    new driver."""
+    gateway.driver.close()
+    gateway.driver = Gateway(gateway.settings).driver
+    gateway.read("RETURN 1 AS one")
+    return gateway
+
+
 def counts(gateway: Gateway) -> dict[str, int]:
     """Nodes per label and relationships per type: the fingerprint reload tests compare."""
     rows = gateway.read(
