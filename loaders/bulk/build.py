@@ -11,7 +11,6 @@ A missing value is an empty cell, which the importer leaves unset, as Cypher's S
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +33,7 @@ from graph.derive_columnar import (
 )
 from graph.influence import influence_scores
 from loaders.bulk.resolve import Resolved, position_in
+from loaders.bulk.steps import Steps
 from loaders.bulk.validate import micros
 
 # Array properties are written joined by this (ids cannot contain it: loaders.models.Id).
@@ -79,6 +79,11 @@ def _take(column: pa.ChunkedArray | pa.Array, index: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(missing), pa.scalar(None, taken.type), taken)
 
 
+def _node_table(label: str, count: int, columns: dict[str, pa.Array]) -> pa.Table:
+    """A node file's table: integer import ids (not stored), then the properties."""
+    return pa.table({f":ID({label})": pa.array(np.arange(count)), **columns})
+
+
 def _joined(groups: np.ndarray, values: np.ndarray, size: int) -> pa.Array:
     """Per group 0..size-1, its values (in the given order) joined by the array delimiter."""
     frame = pd.DataFrame({"g": groups, "v": values})
@@ -96,15 +101,8 @@ def build_graph(
 ) -> GraphTables:
     """Every node and relationship of the graph the accepted rows make (see the module
     docstring); `now` is the time interests are aged to and influence is stamped with."""
-    out = GraphTables()
-    clock = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        out.step_seconds[name] = round(time.perf_counter() - clock, 3)
-        clock = time.perf_counter()
-        if progress:
-            progress(f"{name} done in {out.step_seconds[name]:.1f}s")
+    step = Steps(progress)
+    out = GraphTables(step_seconds=step.seconds)
 
     t = resolved.tables
     stores, staff, content, members = t["stores"], t["staff"], t["content"], t["members"]
@@ -335,50 +333,55 @@ def build_graph(
     )
 
     # --- Other nodes
-    out.nodes["Store"] = pa.table(
+    out.nodes["Store"] = _node_table(
+        "Store",
+        stores.num_rows,
         {
-            ":ID(Store)": pa.array(np.arange(stores.num_rows)),
             "id": store_ids,
             "name": stores.column("name"),
             "city": stores.column("city"),
             "region": stores.column("region"),
             "opened_on:date": stores.column("opened_on"),
-        }
+        },
     )
-    out.nodes["Content"] = pa.table(
+    out.nodes["Content"] = _node_table(
+        "Content",
+        content.num_rows,
         {
-            ":ID(Content)": pa.array(np.arange(content.num_rows)),
             "id": content.column("content_id"),
             "kind": content.column("kind"),
             "title": content.column("title"),
             "store_id": content.column("store_id"),
-        }
+        },
     )
-    out.nodes["Topic"] = pa.table(
+    out.nodes["Topic"] = _node_table(
+        "Topic",
+        len(topic_names),
         {
-            ":ID(Topic)": pa.array(np.arange(len(topic_names))),
             "name": _text(topic_names),
-        }
+        },
     )
-    out.nodes["Share"] = pa.table(
+    out.nodes["Share"] = _node_table(
+        "Share",
+        shares.num_rows,
         {
-            ":ID(Share)": pa.array(np.arange(shares.num_rows)),
             "id": share_ids,
             "event_id": shares.column("event_id"),
             "at:datetime": shares.column("at"),
             "channel": shares.column("channel"),
             "sharer_id": shares.column("sharer_id"),
-        }
+        },
     )
-    out.nodes["Order"] = pa.table(
+    out.nodes["Order"] = _node_table(
+        "Order",
+        orders.num_rows,
         {
-            ":ID(Order)": pa.array(np.arange(orders.num_rows)),
             "id": orders.column("event_id"),
             "at:datetime": orders.column("at"),
             "amount:double": orders.column("amount"),
             "currency": orders.column("currency"),
             "store_id": orders.column("store_id"),
-        }
+        },
     )
     if tombstones:
         out.nodes["ErasedPerson"] = pa.table(

@@ -38,6 +38,8 @@ from loaders.models import MODEL_BY_KIND, REFERENCE_KINDS
 from loaders.pipeline import KIND_ORDER, PEOPLE_FIELDS, KindStats
 
 UNDECIDED, DUPLICATE, REJECTED, UNRESOLVED = 0, 1, 2, 3
+# The people a row brings into the graph (agents and notes name people but must find them).
+CREATES_PEOPLE = {k: v for k, v in PEOPLE_FIELDS.items() if k not in ("agents", "notes")}
 
 
 @dataclass
@@ -359,14 +361,7 @@ def _remember(kind: str, accepted: pa.Table, known: Known) -> None:
         known.content = accepted.column("content_id").combine_chunks()
     elif kind == "staff":
         known.staff = accepted.column("person_id").combine_chunks()
-    for field_name in {
-        "staff": ("person_id",),
-        "members": ("person_id",),
-        "shares": ("sharer_id",),
-        "visits": ("visitor_id",),
-        "orders": ("person_id",),
-        "friendships": ("a_id", "b_id"),
-    }.get(kind, ()):
+    for field_name in CREATES_PEOPLE.get(kind, ()):
         known.people.append(accepted.column(field_name).combine_chunks())
         known.merged = False
 

@@ -17,7 +17,6 @@ refused.
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from graph.queries import query
 from graph.schema import apply_schema
 from loaders.bulk.build import build_graph, write_files
 from loaders.bulk.resolve import resolve
+from loaders.bulk.steps import Steps
 from loaders.bulk.validate import validate_files
 from loaders.pipeline import KIND_ORDER, KindStats, RejectWriter, expand_paths
 
@@ -39,6 +39,7 @@ CONTENTS = query("bulk/contents")
 TOMBSTONES = query("bulk/tombstones")
 
 Progress = Callable[[str], None]
+VERDICTS = ("read", "accepted", "duplicates", "rejected")
 
 
 @dataclass
@@ -65,10 +66,7 @@ class ImportReport:
         return {
             "files": self.files,
             "per_type": {k: vars(v) for k, v in self.stats.items()},
-            "read": self.total("read"),
-            "accepted": self.total("accepted"),
-            "duplicates": self.total("duplicates"),
-            "rejected": self.total("rejected"),
+            **{verdict: self.total(verdict) for verdict in VERDICTS},
             "graph": self.counts,
             "import_bytes": self.import_bytes,
             "step_seconds": self.step_seconds,
@@ -111,15 +109,8 @@ def bulk_import(
     check_target(settings, server)
     now = now or datetime.now(UTC)
     typed = expand_paths(paths)
-    report = ImportReport(files=[str(p) for p, _ in typed])
-    clock = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal clock
-        report.step_seconds[name] = round(time.perf_counter() - clock, 3)
-        clock = time.perf_counter()
-        if progress:
-            progress(f"{name}: {report.step_seconds[name]:.1f}s")
+    step = Steps(progress)
+    report = ImportReport(files=[str(p) for p, _ in typed], step_seconds=step.seconds)
 
     server.start(log=progress)
     with Gateway(settings) as gateway:
@@ -149,8 +140,8 @@ def bulk_import(
 
     tables = build_graph(resolved, now, tombstones, progress)
     report.counts = tables.counts
-    report.step_seconds.update({f"derive: {k}": v for k, v in tables.step_seconds.items()})
-    clock = time.perf_counter()
+    step.seconds.update({f"derive: {k}": v for k, v in tables.step_seconds.items()})
+    step.restart()
 
     folder = work_dir or settings.var_dir / "import" / now.strftime("%Y%m%dT%H%M%S")
     files = write_files(tables, folder)
