@@ -21,6 +21,7 @@ from fission.errors import ConfigurationError, InvalidInput
 from fission.localserver import LocalNeo4j
 from fission.settings import Settings
 from graph.derive import derive_stale
+from graph.erasure import erase_person
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from loaders.bulk import bulk_import
@@ -273,3 +274,25 @@ def test_refuses_to_replace_data_unless_asked(
     with pytest.raises(InvalidInput, match="--replace"):
         bulk_import(neo4j_settings, [tiny], server=local_server)
     assert gateway.read("MATCH (n:Person) RETURN count(n) AS n")[0]["n"] > 100  # untouched
+
+
+def test_people_erased_on_request_stay_erased(
+    gateway: Gateway,
+    neo4j_settings: Settings,
+    local_server: LocalNeo4j,
+    tiny: Path,
+    tiny_online: tuple[Dump, LoadReport, set[tuple[str, ...]]],
+    tmp_path: Path,
+) -> None:
+    """Replacing the database keeps its tombstones, and the erased person's rows are refused
+    with `fission load`'s reason."""
+    renew_driver(gateway)
+    erase_person(gateway, "PX2")
+    tombstone = gateway.read("MATCH (e:ErasedPerson) RETURN e.id_sha256 AS h, e.erased_at AS at")
+    bulk, _, rejects = _import(neo4j_settings, local_server, [tiny], tmp_path)
+    renew_driver(gateway)
+    assert ("Person", "PX2") not in bulk["nodes"]
+    kept = gateway.read("MATCH (e:ErasedPerson) RETURN e.id_sha256 AS h, e.erased_at AS at")
+    assert kept == tombstone
+    refused = {(r[2], r[3]) for r in rejects if r[4] == "person PX2 was erased on request"}
+    assert {("visits", "EV1"), ("orders", "EO1"), ("friendships", "EF1")} <= refused
