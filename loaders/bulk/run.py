@@ -16,12 +16,15 @@ refused.
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from fission.errors import ConfigurationError, InvalidInput
 from fission.localserver import LocalNeo4j
@@ -146,7 +149,10 @@ def bulk_import(
     folder = work_dir or settings.var_dir / "import" / now.strftime("%Y%m%dT%H%M%S")
     files = write_files(tables, folder)
     report.import_bytes = files.bytes
+    # Give the memory back before neo4j-admin and the server need it.
     del tables, resolved, validated
+    gc.collect()
+    pa.default_memory_pool().release_unused()
     step("write import files")
 
     server.stop()
