@@ -231,7 +231,6 @@ def _resolve_shares(outcome: Outcome, known: Known) -> None:
     content = position_in(outcome.table.column("content_id"), known.content)
     outcome.unknown(content < 0, "content_id")
 
-    parent = position_in(outcome.table.column("parent_share_id"), share_ids)
     has_parent = np.asarray(
         pc.is_valid(outcome.table.column("parent_share_id")).to_numpy(zero_copy_only=False)
     )
@@ -239,7 +238,7 @@ def _resolve_shares(outcome: Outcome, known: Known) -> None:
     # Accepted shares by id: a reshare is decided once the row holding its parent id is.
     accepted = outcome.open & ~has_parent
     waiting = outcome.open & has_parent
-    parent_row = np.full(len(parent), -1, dtype=np.int64)
+    parent_row = np.full(outcome.table.num_rows, -1, dtype=np.int64)
     if waiting.any():
         # The row that owns each parent id (first row with that share_id that is not taken).
         keys = outcome.table.filter(pa.array(owner)).column("share_id")
@@ -267,7 +266,6 @@ def _resolve_shares(outcome: Outcome, known: Known) -> None:
             outcome.decide(mask, REJECTED, reasons)
         accepted[rows[~too_early]] = True
         waiting[rows] = False
-    del parent
     outcome.unknown(waiting, "parent_share_id")
 
 
