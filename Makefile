@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 .PHONY: install browser demo test lint typecheck unit server-start server-stop server-status server-reset \
-        watch bench clean messages
+        watch import bench clean messages
 
 install: $(STAMP)  ## Python environment with the project and its dev tools
 
@@ -61,6 +61,10 @@ watch: install  ## Load every file dropped into $(DROP) (README: Running it ever
 	mkdir -p $(DROP)
 	$(BIN)/fission watch $(DROP) $(WATCH_ARGS)
 
+import: install  ## Bulk first load of DIR into the local server: make import DIR=exports/ [ARGS=--replace]
+	@test -n "$(DIR)" || (echo "usage: make import DIR=<folder of event files> [ARGS=--replace]"; exit 2)
+	$(BIN)/fission import $(DIR) $(ARGS)
+
 clean:
 	rm -rf $(VENV) .var .pytest_cache .mypy_cache .ruff_cache
 
@@ -72,3 +76,4 @@ bench: install  ## Benchmarks (minutes): loading, analytics and maps; results in
 	$(BIN)/python -m benchmarks.influence --preset medium
 	$(BIN)/python -m benchmarks.maps
 	$(BIN)/python -m benchmarks.pages
+	$(BIN)/python -m benchmarks.bulk_import --preset small

@@ -262,15 +262,20 @@ def _load(
     return result.report
 
 
-def _print_load_report(report: LoadReport) -> None:
-    columns = ["read", "accepted", "duplicates", "held", "rejected"]
-    if report.total("skipped"):
-        columns.append("skipped")
-    table = Table("type", *columns, title="Load summary")
+def _print_stats(report: Any, title: str, columns: list[str]) -> None:
+    """Rows per type and verdict (a LoadReport or an ImportReport)."""
+    table = Table("type", *columns, title=title)
     for kind, s in report.stats.items():
         table.add_row(kind, *(f"{getattr(s, c):,}" for c in columns))
     table.add_row("all", *(f"{report.total(c):,}" for c in columns), style="bold")
     console.print(table)
+
+
+def _print_load_report(report: LoadReport) -> None:
+    columns = ["read", "accepted", "duplicates", "held", "rejected"]
+    if report.total("skipped"):
+        columns.append("skipped")
+    _print_stats(report, "Load summary", columns)
     derive_s = report.derive.seconds if report.derive else 0.0
     console.print(
         f"{report.total('read'):,} rows in {report.seconds:.1f}s "
@@ -385,6 +390,58 @@ def _reload_rejects(
         console.print(f"[yellow]Rows still refused:[/yellow] {reload.reject_file}")
     else:
         console.print(f"No row of {reject_file} was refused again.")
+
+
+@app.command("import")
+@reports_errors
+def import_(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or directories, as `fission load` reads them.")
+    ],
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where to write rejected rows (CSV).")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace a database that already holds data.")
+    ] = False,
+    keep_files: Annotated[
+        bool, typer.Option("--keep-files", help="Keep the files written for neo4j-admin.")
+    ] = False,
+) -> None:
+    """Bulk first load: build the whole graph from files (derived data and influence
+    included) and make it the local server's database with neo4j-admin. Replaces the
+    database; afterwards `fission load` and streaming continue on top of it."""
+    from loaders.bulk import bulk_import
+
+    settings = get_settings()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    reject_path = rejects or settings.var_dir / "rejects" / f"rejects-{stamp}.csv"
+    started = datetime.now(UTC)
+
+    def progress(message: str) -> None:
+        elapsed = (datetime.now(UTC) - started).total_seconds()
+        console.print(f"[dim]{elapsed:7.1f}s[/dim] {message}")
+
+    report = bulk_import(
+        settings, paths, reject_path=reject_path, replace=replace, keep_files=keep_files,
+        progress=progress,
+    )  # fmt: skip
+    _print_stats(report, "Import summary", ["read", "accepted", "duplicates", "rejected"])
+    graph = Table("nodes and relationships", "count", title="Graph")
+    for name, count in report.counts.items():
+        graph.add_row(name, f"{count:,}")
+    console.print(graph)
+    steps = Table("step", "seconds", title="Timings")
+    for name, seconds in report.step_seconds.items():
+        steps.add_row(name, f"{seconds:.1f}")
+    steps.add_row("total", f"{report.seconds:.1f}", style="bold")
+    console.print(steps)
+    if report.reject_file:
+        console.print(
+            f"[yellow]{report.rejected:,} rejected rows, with reasons:[/yellow] "
+            f"{report.reject_file}"
+        )
+    console.print("The database is new: restart a running `fission serve` so that it reconnects.")
 
 
 @app.command()

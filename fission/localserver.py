@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import LiteralString
+from urllib.parse import urlsplit
 
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
@@ -210,6 +211,15 @@ class LocalNeo4j:
     def bolt_uri(self) -> str:
         return f"bolt://127.0.0.1:{self.bolt_port}"
 
+    def serves(self, uri: str) -> bool:
+        """Whether `uri` (bolt:// or neo4j://) names this server: loopback, its Bolt port."""
+        parsed = urlsplit(uri)
+        return (
+            parsed.scheme in ("bolt", "neo4j")
+            and parsed.hostname in ("127.0.0.1", "localhost", "::1")
+            and (parsed.port or 7687) == self.bolt_port
+        )
+
     @property
     def pid_file(self) -> Path:
         return self.home / "run" / "fission-neo4j.pid"
@@ -268,23 +278,69 @@ class LocalNeo4j:
         plugins = f"{self.plugins_dir}/*:" if self.plugins_dir else ""
         return f"{plugins}{self.lib_dir}/*"
 
+    def _admin(self, *args: str, heap: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Runs `neo4j-admin` (AdminTool from the same jars) on this home."""
+        memory = [f"-Xmx{heap}"] if heap else []
+        cmd = [self._java(), *memory, "-cp", self._classpath(), ADMIN_TOOL, *args]
+        return subprocess.run(cmd, env=self._env(), capture_output=True, text=True, check=False)
+
     def _set_initial_password(self) -> None:
         if (self.home / "data" / "dbms" / "auth.ini").exists():
             return
-        cmd = [
-            self._java(),
-            "-cp",
-            self._classpath(),
-            ADMIN_TOOL,
-            "dbms",
-            "set-initial-password",
-            # A generated password may start with "-": end the options first.
-            "--",
-            self.password(),
-        ]
-        done = subprocess.run(cmd, env=self._env(), capture_output=True, text=True, check=False)
+        # A generated password may start with "-": end the options first.
+        done = self._admin("dbms", "set-initial-password", "--", self.password())
         if done.returncode != 0:
             raise ServerError(f"set-initial-password failed: {done.stdout}{done.stderr}")
+
+    def import_database(
+        self,
+        database: str,
+        nodes: list[tuple[str | None, Path]],
+        relationships: list[tuple[str, Path]],
+        multiline: list[Path],
+        heap: str,
+        max_off_heap: str,
+        threads: int | None = None,
+    ) -> str:
+        """Replaces `database` with a new one built by `neo4j-admin database import full` from
+        CSV files with integer import ids: `nodes` as (label or None when the file has a
+        :LABEL column, file), `relationships` as (type, file). The server must be stopped.
+        Returns the importer's summary; on failure raises ServerError with its output."""
+        if self._read_pid() is not None:
+            raise ServerError(
+                "Stop the local server before importing (the import replaces its files)."
+            )
+        assemble_lib(self.lib_dir)
+        self.write_conf()
+        self._set_initial_password()
+        args = [
+            "database",
+            "import",
+            "full",
+            database,
+            "--overwrite-destination=true",
+            "--id-type=integer",
+            "--array-delimiter=;",
+            "--high-parallel-io=on",
+            f"--max-off-heap-memory={max_off_heap}",
+            f"--report-file={self.home / 'logs' / 'import.report'}",
+        ]
+        if threads:
+            args.append(f"--threads={threads}")
+        args += [f"--nodes={label}={path}" if label else f"--nodes={path}" for label, path in nodes]
+        args += [f"--relationships={kind}={path}" for kind, path in relationships]
+        if multiline:
+            args += [
+                "--multiline-fields-format=v2",
+                f"--multiline-fields={','.join(str(p) for p in multiline)}",
+            ]
+        done = self._admin(*args, heap=heap)
+        output = done.stdout + done.stderr
+        if done.returncode != 0 or "IMPORT DONE" not in output:
+            raise ServerError(
+                f"neo4j-admin database import failed ({done.returncode}):\n{output[-4000:]}"
+            )
+        return output[output.rindex("IMPORT DONE") :].strip()
 
     def _read_pid(self) -> int | None:
         try:

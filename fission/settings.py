@@ -75,6 +75,17 @@ class Settings(BaseSettings):
         description="How influence PageRank is computed: `gds` (gds.pageRank in the database), "
         "`igraph` (in Python on the edges read out), or `auto`: GDS when the server has it.",
     )
+    import_heap: str = Field(
+        "2g", description="Java heap of `neo4j-admin database import` (fission import)."
+    )
+    import_max_off_heap: str = Field(
+        "6g",
+        description="Memory `neo4j-admin database import` may use off the heap for its caches "
+        "(a size such as 6g, or a percentage of the machine's memory).",
+    )
+    import_threads: int | None = Field(
+        None, ge=1, description="Threads of `neo4j-admin database import`; default: every core."
+    )
 
     load_chunk_rows: int = Field(50_000, ge=1, description="Rows read from a file at a time.")
     load_batch_rows: int = Field(5_000, ge=1, description="Rows written per transaction.")

@@ -112,19 +112,21 @@ def pagerank(edges: pd.DataFrame) -> pd.Series:
     """PageRank (damping 0.85) of a weighted edge list (visitor, sharer, weight), per person.
 
     DESIGN.md §5 "Influence": nodes are the people on some edge; scores sum to 1. Agrees with
-    `networkx.pagerank(G, alpha=0.85, weight="weight")` on the same edges.
+    `networkx.pagerank(G, alpha=0.85, weight="weight")` on the same edges. Nodes are numbered
+    in id order and edges sorted, so the same edges in any order give bit-identical scores (the
+    percentiles and "ties included" rules compare them exactly).
     """
     if edges.empty:
         return pd.Series(dtype=float)
-    codes, names = pd.factorize(pd.concat([edges["visitor"], edges["sharer"]], ignore_index=True))
-    n_edges = len(edges)
-    graph = ig.Graph(
-        n=len(names),
-        edges=np.column_stack([codes[:n_edges], codes[n_edges:]]).tolist(),
-        directed=True,
+    codes, names = pd.factorize(
+        pd.concat([edges["visitor"], edges["sharer"]], ignore_index=True), sort=True
     )
+    n_edges = len(edges)
+    pairs = np.column_stack([codes[:n_edges], codes[n_edges:]])
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    graph = ig.Graph(n=len(names), edges=pairs[order].tolist(), directed=True)
     scores = graph.pagerank(
-        weights=edges["weight"].astype(float).tolist(),
+        weights=edges["weight"].to_numpy(dtype=float)[order].tolist(),
         damping=DAMPING,
         directed=True,
         implementation="prpack",
@@ -187,9 +189,22 @@ class _Ranked:
     store_edges: int
 
 
-def _by_igraph(gateway: Gateway, home: pd.Series, step: Callable[[str], None]) -> _Ranked:
-    edges = _explode(gateway.read(BRAND_EDGES))
-    step("read")
+@dataclass(frozen=True)
+class InfluenceScores:
+    """Every person's scores (index: person id; columns influence, store_influence,
+    store_influence_pct) and the size of the graphs that were ranked."""
+
+    scores: pd.DataFrame
+    brand_nodes: int
+    brand_edges: int
+    stores: int
+    store_nodes: int
+    store_edges: int
+
+
+def _rank_edges(edges: pd.DataFrame, home: pd.Series) -> _Ranked:
+    """igraph PageRank of in-memory engagement edges: brand-wide, and per store network over
+    the edges among its people."""
     brand = pagerank(edges)
     edges = edges.assign(
         visitor_store=home.reindex(edges["visitor"]).to_numpy(),
@@ -200,8 +215,47 @@ def _by_igraph(gateway: Gateway, home: pd.Series, step: Callable[[str], None]) -
     ]
     by_store = [pagerank(group) for _, group in internal.groupby("visitor_store", sort=True)]
     store = pd.concat(by_store) if by_store else pd.Series(dtype=float)
-    step("pagerank")
     return _Ranked(brand=brand, store=store, brand_edges=len(edges), store_edges=len(internal))
+
+
+def _scores(ranked: _Ranked, home: pd.Series) -> InfluenceScores:
+    """The stored form of ranked scores for every person in `home` (see `influence_scores`)."""
+    scores = pd.DataFrame(index=home.index)
+    scores["influence"] = _rounded(ranked.brand.reindex(home.index, fill_value=0.0))
+    scores["store_influence"] = _rounded(ranked.store.reindex(home.index, fill_value=0.0))
+    lower = scores.groupby(home)["store_influence"].rank(method="min") - 1
+    size = home.map(home.value_counts())
+    pct = (100.0 * lower / size).where(home.notna())
+    scores["store_influence_pct"] = [round(float(v), 4) for v in pct]
+    return InfluenceScores(
+        scores=scores,
+        brand_nodes=len(ranked.brand),
+        brand_edges=ranked.brand_edges,
+        stores=home.reindex(ranked.store.index).nunique(),
+        store_nodes=len(ranked.store),
+        store_edges=ranked.store_edges,
+    )
+
+
+def influence_scores(edges: pd.DataFrame, home: pd.Series) -> InfluenceScores:
+    """Brand-wide and per-store PageRank of the engagement `edges` (visitor, sharer, weight) for
+    every person in `home` (person id -> home store id, None without a home), by igraph.
+
+    `influence` is brand-wide PageRank; `store_influence` PageRank over the edges among the home
+    store's network; both rounded to MANTISSA_BITS. `store_influence_pct` = percent of the home
+    store's network (staff included) whose store influence is strictly lower, rounded to 4
+    places (NaN without a home store). People on no edge score 0. The bulk import uses it on
+    the edges it holds in memory; `refresh_influence` stores the same numbers.
+    """
+    return _scores(_rank_edges(edges, home), home)
+
+
+def _by_igraph(gateway: Gateway, home: pd.Series, step: Callable[[str], None]) -> _Ranked:
+    edges = _explode(gateway.read(BRAND_EDGES))
+    step("read")
+    ranked = _rank_edges(edges, home)
+    step("pagerank")
+    return ranked
 
 
 def _gds_scores(gateway: Gateway, graph_name: str, types: list[str]) -> pd.Series:
@@ -245,12 +299,8 @@ def _by_gds(gateway: Gateway, home: pd.Series, step: Callable[[str], None]) -> _
 def refresh_influence(
     gateway: Gateway, now: datetime | None = None, engine: Engine | None = None
 ) -> InfluenceReport:
-    """Recomputes and stores every person's influence scores (DESIGN.md §5 "Influence").
-
-    Brand-wide PageRank into `influence`; PageRank over the edges among the home store's network
-    into `store_influence`; `store_influence_pct` = percent of the home store's network (staff
-    included) whose store influence is strictly lower (null without a home store);
-    `influence_at` = `now`. People on no edge score 0. `engine` defaults to
+    """Recomputes and stores every person's influence scores (DESIGN.md §5 "Influence"; the
+    stored form is `influence_scores`'), with `influence_at` = `now`. `engine` defaults to
     `graph.gds.influence_engine` (see the module docstring).
     """
     computed_at = as_of(now)
@@ -265,22 +315,15 @@ def refresh_influence(
 
     home = _homes(gateway.read(PEOPLE))
     step("people")
-    ranked = (_by_gds if engine == "gds" else _by_igraph)(gateway, home, step)
-
-    scores = pd.DataFrame(index=home.index)
-    scores["influence"] = _rounded(ranked.brand.reindex(home.index, fill_value=0.0))
-    scores["store_influence"] = _rounded(ranked.store.reindex(home.index, fill_value=0.0))
-    lower = scores.groupby(home)["store_influence"].rank(method="min") - 1
-    size = home.map(home.value_counts())
-    scores["store_influence_pct"] = (100.0 * lower / size).where(home.notna())
+    ranked = _scores((_by_gds if engine == "gds" else _by_igraph)(gateway, home, step), home)
     rows = [
         {
             "id": pid,
             "influence": float(infl),
             "store_influence": float(sinfl),
-            "store_influence_pct": None if np.isnan(pct) else round(float(pct), 4),
+            "store_influence_pct": None if np.isnan(pct) else float(pct),
         }
-        for pid, infl, sinfl, pct in scores.itertuples()
+        for pid, infl, sinfl, pct in ranked.scores.itertuples()
     ]
     step("percentiles")
     gateway.write_batches(WRITE_SCORES, rows, WRITE_BATCH, at=computed_at)
@@ -291,10 +334,10 @@ def refresh_influence(
     return InfluenceReport(
         engine=engine,
         people=len(rows),
-        brand_nodes=len(ranked.brand),
+        brand_nodes=ranked.brand_nodes,
         brand_edges=ranked.brand_edges,
-        stores=home.reindex(ranked.store.index).nunique(),
-        store_nodes=len(ranked.store),
+        stores=ranked.stores,
+        store_nodes=ranked.store_nodes,
         store_edges=ranked.store_edges,
         computed_at=computed_at,
         seconds=seconds,

@@ -6,6 +6,8 @@ Where the server comes from, first that applies:
 2. A reachable Docker engine: a testcontainers `neo4j:5.26-community` container.
 3. Otherwise the project's own local server (fission.localserver), in a temporary home on free
    ports, with Graph Data Science and APOC, started once for the session and stopped at the end.
+   Only this one can take bulk imports (`local_server`); their tests are skipped with the other
+   two.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fission.localserver import throwaway_server
+from fission.localserver import LocalNeo4j, throwaway_server
 from fission.settings import Settings
 from graph.gateway import Gateway
 from graph.schema import apply_schema
@@ -45,18 +47,23 @@ def _docker_available() -> bool:
 
 
 @pytest.fixture(scope="session")
-def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def neo4j_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Settings, LocalNeo4j | None]]:
+    """Settings for the session's server, and the server itself when it is the project's own
+    (None for NEO4J_URI and testcontainers)."""
     external = ExternalNeo4j()
     base = Settings(_env_file=None)  # type: ignore[call-arg]
     if external.uri:
         SERVER_INFO["source"] = "NEO4J_URI"
-        yield base.model_copy(
+        settings = base.model_copy(
             update={
                 "neo4j_uri": external.uri,
                 "neo4j_user": external.user,
                 "neo4j_password": SecretStr(external.password or ""),
             }
         )
+        yield settings, None
         return
     if _docker_available():
         from testcontainers.neo4j import Neo4jContainer
@@ -66,19 +73,35 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
         )
         with container:
             SERVER_INFO["source"] = "testcontainers"
-            yield base.model_copy(
+            settings = base.model_copy(
                 update={
                     "neo4j_uri": container.get_connection_url(),
                     "neo4j_password": SecretStr(container.password),
                 }
             )
+            yield settings, None
         return
     home = tmp_path_factory.mktemp("neo4j-home")
     with throwaway_server(base, home) as server:
         SERVER_INFO["source"] = f"local server in {home}"
-        yield base.model_copy(
+        settings = base.model_copy(
             update={"neo4j_uri": server.bolt_uri, "neo4j_password": SecretStr(server.password())}
         )
+        yield settings, server
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(neo4j_server: tuple[Settings, LocalNeo4j | None]) -> Settings:
+    return neo4j_server[0]
+
+
+@pytest.fixture(scope="session")
+def local_server(neo4j_server: tuple[Settings, LocalNeo4j | None]) -> LocalNeo4j:
+    """The session's server when it is the project's own (bulk imports write its files)."""
+    server = neo4j_server[1]
+    if server is None:
+        pytest.skip("needs the project's own local server (NEO4J_URI or Docker is in use)")
+    return server
 
 
 @pytest.fixture(scope="session")

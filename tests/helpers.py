@@ -15,6 +15,16 @@ def wipe(gateway: Gateway) -> None:
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS").consume()
 
 
+def renew_driver(gateway: Gateway) -> Gateway:
+    """After a bulk import the database is new: the driver's pooled connections and its
+    bookmarks (which name transactions of the old database) are stale, so the gateway gets a
+    new driver."""
+    gateway.driver.close()
+    gateway.driver = Gateway(gateway.settings).driver
+    gateway.read("RETURN 1 AS one")
+    return gateway
+
+
 def counts(gateway: Gateway) -> dict[str, int]:
     """Nodes per label and relationships per type: the fingerprint reload tests compare."""
     rows = gateway.read(
@@ -143,3 +153,84 @@ def referrers(gateway: Gateway) -> dict[str, str]:
 def homes(gateway: Gateway) -> dict[str, str]:
     rows = gateway.read("MATCH (p:Person)-[:HOME]->(s:Store) RETURN p.id AS p, s.id AS s")
     return {r["p"]: r["s"] for r in rows}
+
+
+Dump = dict[str, dict[tuple, dict[str, tuple]]]
+
+
+def _value(value: object) -> tuple:
+    """A property value with its type, so 1, 1.0 and True differ; temporals with their offset."""
+    if hasattr(value, "isoformat"):
+        return (type(value).__name__, value.isoformat())
+    if isinstance(value, list):
+        return ("list", tuple(_value(v) for v in value))
+    return (type(value).__name__, value)
+
+
+def graph_dump(gateway: Gateway) -> Dump:
+    """Every node (by label and key) and relationship (type, ends, event id) with all its
+    properties, typed: what the same-graph tests compare."""
+    nodes: dict[str, tuple] = {}
+    out: Dump = {"nodes": {}, "relationships": {}}
+    with gateway.driver.session(database=gateway.database) as session:
+        for record in session.run("MATCH (n) RETURN elementId(n) AS eid, labels(n) AS labels, n"):
+            props = dict(record["n"].items())
+            labels = tuple(sorted(record["labels"]))
+            key = props.get("id", props.get("name", props.get("id_sha256", props.get("event_id"))))
+            main = next(
+                iter(
+                    set(labels)
+                    & {
+                        "Person",
+                        "Store",
+                        "Content",
+                        "Topic",
+                        "Share",
+                        "Order",
+                        "ErasedPerson",
+                        "HeldEvent",
+                    }
+                ),
+                labels,
+            )
+            nodes[record["eid"]] = (main, key)
+            out["nodes"][(main, key)] = {
+                "labels": labels,
+                **{k: _value(v) for k, v in props.items()},
+            }
+        for record in session.run(
+            "MATCH (a)-[r]->(b) RETURN elementId(a) AS a, elementId(b) AS b, type(r) AS t, r"
+        ):
+            props = dict(record["r"].items())
+            key = (record["t"], nodes[record["a"]], nodes[record["b"]], props.get("event_id"))
+            assert key not in out["relationships"], f"two relationships {key}"
+            out["relationships"][key] = {k: _value(v) for k, v in props.items()}
+    return out
+
+
+def graph_differences(left: Dump, right: Dump, rel_tol: float = 1e-9, limit: int = 20) -> list[str]:
+    """What differs between two dumps (floats within `rel_tol`, relative or absolute)."""
+    problems: list[str] = []
+    for part in ("nodes", "relationships"):
+        a, b = left[part], right[part]
+        problems += [f"{part} only left: {k}" for k in sorted(a.keys() - b.keys(), key=str)[:limit]]
+        problems += [
+            f"{part} only right: {k}" for k in sorted(b.keys() - a.keys(), key=str)[:limit]
+        ]
+        for key in sorted(a.keys() & b.keys(), key=str):
+            pa_, pb = a[key], b[key]
+            for name in sorted(pa_.keys() | pb.keys()):
+                va, vb = pa_.get(name), pb.get(name)
+                if va == vb:
+                    continue
+                if (
+                    va is not None
+                    and vb is not None
+                    and va[0] == vb[0] == "float"
+                    and abs(va[1] - vb[1]) <= rel_tol * max(1.0, abs(va[1]), abs(vb[1]))
+                ):
+                    continue
+                problems.append(f"{part} {key}: {name} {va} != {vb}")
+                if len(problems) >= limit:
+                    return problems
+    return problems

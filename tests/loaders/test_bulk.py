@@ -1,0 +1,298 @@
+"""The bulk import builds the same graph as the online loader: every node, relationship and
+property (influence to 1e-9), the same verdicts and reject reasons, on generated brands with
+hand-made bad and unusual rows added; online loading continues on top of an imported graph.
+(tests/loaders/test_generated.py compares the `small` brand the same way.)
+
+Each import replaces the session server's database (stop, neo4j-admin, start), so these tests
+need the project's own local server and take a restart each.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fission.errors import ConfigurationError, InvalidInput
+from fission.localserver import LocalNeo4j
+from fission.settings import Settings
+from graph.derive import derive_stale
+from graph.erasure import erase_person
+from graph.gateway import Gateway
+from graph.influence import refresh_influence
+from loaders.bulk import bulk_import
+from loaders.pipeline import LoadReport, load_files
+from synthetic import generate
+from tests.helpers import Dump, graph_differences, graph_dump, renew_driver, wipe, write_rows
+
+NOW = datetime(2026, 11, 1, 12, 30, 15, 123456, tzinfo=UTC)
+
+
+def _extra_rows(folder: Path) -> None:
+    """Bad, repeated and unusual rows beside a generated brand, in every format. `-extra` files
+    sort before the generated ones, so some rows wait for (or repeat) rows loaded later."""
+    staff = pd.read_csv(folder / "staff.csv", dtype=str)
+    staff_id = staff["person_id"].iloc[0]
+    sh = lambda eid, sid, who, at, parent="", content="C0001", channel="moments": {  # noqa: E731
+        "event_id": eid, "share_id": sid, "sharer_id": who, "content_id": content,
+        "channel": channel, "at": at, "parent_share_id": parent,
+    }  # fmt: skip
+    write_rows(folder, "shares-extra", [
+        sh("EX1", "X1", "PX1", "2026-06-01T10:00:00+08:00"),
+        sh("EX2", "X2", "PX2", "2026-06-01T09:00:00+08:00", parent="X1"),  # before its parent
+        sh("EX3", "X3", "PX3", "2026-10-30T10:00:00+08:00", parent="SH00000001"),  # parent later
+        sh("EX4", "X4", "PX1", "2026-06-01T10:00:00+08:00", content="C9999"),
+        sh("EX5", "X5", "PX1", "2026-06-01T10:00:00+08:00", parent="SH-NOPE"),
+        sh("EX1", "X1", "PX9", "2026-06-01T10:00:00+08:00"),  # the same event again
+        sh("EX7", "X1", "PX1", "2026-06-02T10:00:00+08:00"),  # share id taken
+        sh("EX8", "X8", "PX1", "2026-06-02T10:00:00+08:00", channel="wechat"),
+        sh("EX9", "X9", "PX1", "2026-06-02T10:00:00"),  # no offset
+        sh("EX10", " X10 ", "PX1", "2026-06-02T10:00:00Z"),  # spaces: the model strips them
+        sh("EX11", "X11", "PX1", "2026-06-02T10:00:00Z", parent="X12"),  # a cycle
+        sh("EX12", "X12", "PX1", "2026-06-02T10:00:00Z", parent="X11"),
+        sh("EX13", "X13", "PX1", "2026-06-03T10:00:00Z", parent="X2"),  # parent refused
+        sh("EX14", "X14", "PX4", "2026-06-02T10:00:00.250+05:30"),
+        sh("EX15", "X15", "PX4", "2026-06-02 11:00:00+05:30"),  # another layout
+    ], "csv")  # fmt: skip
+    visit = lambda eid, sid, who, at, action="view": {  # noqa: E731
+        "event_id": eid, "share_id": sid, "visitor_id": who, "at": at, "action": action,
+    }  # fmt: skip
+    lines = [
+        visit("EV1", "X1", "PX2", "2026-06-01T11:00:00+08:00", "claim_coupon"),
+        visit("EV2", "X1", "PX5", "2026-06-01T09:00:00+08:00"),  # before the share
+        visit("EV3", "SH-NOPE", "PX5", "2026-06-01T11:00:00+08:00"),
+        {"event_id": "EV4", "share_id": "X14", "visitor_id": "PX6", "at": "2026-06-03T00:00:00Z"},
+        {"event_id": 5, "share_id": "X1", "visitor_id": "PX6", "at": "2026-06-03T00:00:00Z"},
+        visit("EV6", "X1", "PX7", "2026-06-01T02:00:00Z"),  # same instant as the share, offset 0
+        visit("E-VIS-00000001", "X1", "PX8", "2026-06-04T00:00:00Z"),  # repeats a later file
+        visit("EV8", "X3", "PX3", "2026-10-31T00:00:00+08:00", "contact_sales"),
+    ]
+    with (folder / "visits-extra.jsonl").open("w", encoding="utf-8") as out:
+        for i, line in enumerate(lines):
+            out.write(pd.Series(line).to_json(force_ascii=False) + "\n")
+            if i == 2:
+                out.write("\n{not json\n")
+    write_rows(folder, "orders-extra", [
+        {"event_id": "EO1", "person_id": "PX2", "store_id": "S0001", "amount": "12.345",
+         "currency": "", "at": "2026-06-05T10:00:00+08:00"},
+        {"event_id": "EO2", "person_id": "PX2", "store_id": "S0001", "amount": "-1",
+         "currency": "CNY", "at": "2026-06-05T10:00:00+08:00"},
+        {"event_id": "EO3", "person_id": "PX2", "store_id": "S9999", "amount": "5",
+         "currency": "CNY", "at": "2026-06-05T10:00:00+08:00"},
+    ], "parquet")  # fmt: skip
+    write_rows(folder, "friendships-extra", [
+        {"event_id": "EF1", "a_id": "PX1", "b_id": "PX2", "at": "2026-06-06T10:00:00Z"},
+        {"event_id": "EF2", "a_id": "PX2", "b_id": "PX1", "at": "2026-06-05T10:00:00Z"},
+        {"event_id": "EF3", "a_id": "PX1", "b_id": "PX1", "at": "2026-06-05T10:00:00Z"},
+    ], "csv")  # fmt: skip
+    write_rows(folder, "agents-extra", [
+        {"event_id": "EA1", "person_id": "PX2", "store_id": "S0001", "invited_by": "PX1",
+         "at": "2026-06-07T10:00:00Z"},
+        {"event_id": "EA2", "person_id": "PX2", "store_id": "S0002", "invited_by": "",
+         "at": "2026-06-07T10:00:00Z"},  # same time: the first loaded decides
+        {"event_id": "EA3", "person_id": "NOBODY", "store_id": "S0001", "invited_by": "",
+         "at": "2026-06-07T10:00:00Z"},
+        {"event_id": "EA4", "person_id": "PX1", "store_id": "S0001", "invited_by": "NOBODY",
+         "at": "2026-06-07T10:00:00Z"},
+    ], "csv")  # fmt: skip
+    write_rows(folder, "notes-extra", [
+        {"event_id": "EN1", "staff_id": staff_id, "person_id": "PX2", "at": "2026-06-08T10:00:00Z",
+         "kind": "contacted", "text": 'Said "call me later"\nthen left', "tag": ""},
+        {"event_id": "EN2", "staff_id": "PX1", "person_id": "PX2", "at": "2026-06-08T10:00:00Z",
+         "kind": "contacted", "text": "", "tag": ""},
+        {"event_id": "EN3", "staff_id": staff_id, "person_id": "PX2", "at": "2026-06-08T10:00:00Z",
+         "kind": "tag", "text": "", "tag": ""},
+        {"event_id": "EN4", "staff_id": staff_id, "person_id": "PX1", "at": "2026-06-08T10:00:00Z",
+         "kind": "tag", "text": "老客户 喜欢咖啡 ", "tag": "咖啡"},
+    ], "csv")  # fmt: skip
+    with (folder / "notes-bytes.csv").open("wb") as out:
+        out.write(b"event_id,staff_id,person_id,at,kind,text,tag\n")
+        out.write(f"EN5,{staff_id},PX2,2026-06-08T10:00:00Z,contacted,ok,\n".encode())
+        out.write(
+            f"EN6,{staff_id},PX2,2026-06-08T10:00:00Z,contacted,bad \xff,\n".encode("latin-1")
+        )
+    write_rows(folder, "stores-extra", [
+        {"store_id": "S0001", "name": "A repeat", "city": "", "region": "", "opened_on": ""},
+        {"store_id": "S0100", "name": "南京西路\n旗舰店", "city": "Shanghai", "region": "",
+         "opened_on": "2021-02-03"},
+    ], "csv")  # fmt: skip
+    write_rows(folder, "staff-extra", [
+        {"person_id": "PS1", "store_id": "S9999", "role": "clerk", "display_name": "Nobody"},
+        {"person_id": "PS2", "store_id": "S0100", "role": "guide", "display_name": " Wu "},
+    ], "csv")  # fmt: skip
+    write_rows(folder, "members-extra", [
+        {"person_id": "PM1", "store_id": "S0100", "member_since": "2025-01-02T03:04:05+08:00"},
+        {"person_id": "PM2", "store_id": "S9999", "member_since": "2025-01-02"},
+    ], "csv")  # fmt: skip
+    write_rows(folder, "content-extra", [
+        {"content_id": "C0100", "kind": "story", "title": "Local", "topics": "Coffee| baby ",
+         "store_id": "S0100"},
+        {"content_id": "C0101", "kind": "story", "title": "Elsewhere", "topics": "tea",
+         "store_id": "S9999"},
+    ], "csv")  # fmt: skip
+
+
+def _online(gateway: Gateway, paths: list[Path], rejects: Path) -> LoadReport:
+    """`fission load` + `fission influence`, aged and stamped at NOW."""
+    report = load_files(gateway, paths, rejects, derive=False)
+    derive_stale(gateway, as_of=NOW)
+    refresh_influence(gateway, now=NOW)
+    return report
+
+
+def _rejects(path: Path | None) -> set[tuple[str, ...]]:
+    if path is None or not path.exists():
+        return set()
+    with path.open(encoding="utf-8") as handle:
+        return {tuple(row) for row in csv.reader(handle)} - {RejectColumns}
+
+
+RejectColumns = ("source", "row", "type", "key", "reason", "raw")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bulk-tiny")
+    generate("tiny", seed=11, out=folder, fmt="csv")
+    _extra_rows(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_online(
+    gateway: Gateway, tiny: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Dump, LoadReport, set[tuple[str, ...]]]]:
+    wipe(gateway)
+    rejects = tmp_path_factory.mktemp("online") / "rejects.csv"
+    report = _online(gateway, [tiny], rejects)
+    yield graph_dump(gateway), report, _rejects(rejects)
+    wipe(gateway)
+
+
+def _import(
+    settings: Settings, server: LocalNeo4j, paths: list[Path], tmp: Path
+) -> tuple[Dump, object, set[tuple[str, ...]]]:
+    report = bulk_import(
+        settings, paths, server=server, reject_path=tmp / "rejects.csv", now=NOW,
+        replace=True, work_dir=tmp / "import",
+    )  # fmt: skip
+    with Gateway(settings) as fresh:
+        dump = graph_dump(fresh)
+    return dump, report, _rejects(report.reject_file)
+
+
+def test_tiny_with_bad_rows_builds_the_same_graph_and_rejects(
+    gateway: Gateway,
+    neo4j_settings: Settings,
+    local_server: LocalNeo4j,
+    tiny: Path,
+    tiny_online: tuple[Dump, LoadReport, set[tuple[str, ...]]],
+    tmp_path: Path,
+) -> None:
+    online, online_report, online_rejects = tiny_online
+    assert len(online_rejects) >= 20  # the hand-made rows really were refused online
+    bulk, report, bulk_rejects = _import(neo4j_settings, local_server, [tiny], tmp_path)
+    renew_driver(gateway)
+    assert graph_differences(online, bulk) == []
+    assert bulk_rejects == online_rejects
+    assert {k: vars(v) for k, v in report.stats.items()} == {  # type: ignore[attr-defined]
+        k: vars(v) for k, v in online_report.stats.items()
+    }
+    # What the hand-made rows test really happened (not just "the same on both sides").
+    nodes = bulk["nodes"]
+    assert nodes[("Share", "X14")]["at"] == ("DateTime", "2026-06-02T10:00:00.250000000+05:30")
+    assert nodes[("Person", "PX2")]["agent_store_id"] == ("str", "S0001")
+    assert ("Share", "X10") in nodes and ("Share", "X3") in nodes
+    friends = bulk["relationships"][("FRIEND_OF", ("Person", "PX1"), ("Person", "PX2"), "EF2")]
+    assert friends["event_ids"] == ("list", (("str", "EF1"), ("str", "EF2")))
+    reasons = {r[4] for r in bulk_rejects}
+    assert (
+        "reshare at 2026-06-01T09:00:00+08:00 is earlier than its parent share at "
+        "2026-06-01T10:00:00+08:00" in reasons
+    )
+    assert (
+        "visit at 2026-06-01T02:00:00Z is earlier than its share at "
+        "2026-06-01T10:00:00+08:00" in reasons
+    )
+    assert {"unknown parent_share_id X12", "unknown parent_share_id X2", "unknown store_id S9999",
+            "unknown staff_id PX1", "text: bytes that are not valid UTF-8",
+            "share_id X1 already belongs to event EX1"} <= reasons  # fmt: skip
+
+
+def test_online_loading_continues_on_top_of_an_import(
+    gateway: Gateway,
+    neo4j_settings: Settings,
+    local_server: LocalNeo4j,
+    tiny: Path,
+    tiny_online: tuple[Dump, LoadReport, set[tuple[str, ...]]],
+    tmp_path: Path,
+) -> None:
+    """Import the brand minus its last two months of visits and orders and minus its agent
+    and note files (which name people who may first appear late), then load those online."""
+    online = tiny_online[0]
+    first, later = tmp_path / "first", tmp_path / "later"
+    first.mkdir()
+    later.mkdir()
+    for path in tiny.iterdir():
+        if path.name in ("visits.csv", "orders.csv"):
+            rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+            cut = rows["at"] >= "2026-09-01"
+            rows[~cut].to_csv(first / path.name, index=False)
+            rows[cut].to_csv(later / path.name, index=False)
+            assert cut.sum() > 2
+        elif path.name.startswith(("agents", "notes")):
+            (later / path.name).write_bytes(path.read_bytes())
+        elif path.name != "summary.json":
+            (first / path.name).write_bytes(path.read_bytes())
+    _import(neo4j_settings, local_server, [first], tmp_path)
+    _online(renew_driver(gateway), [later], tmp_path / "later-rejects.csv")
+    assert graph_differences(online, graph_dump(gateway)) == []
+
+
+def test_refuses_a_server_that_is_not_the_local_one(
+    neo4j_settings: Settings, local_server: LocalNeo4j, tiny: Path
+) -> None:
+    elsewhere = neo4j_settings.model_copy(update={"neo4j_uri": "neo4j://db.example.com:7687"})
+    with pytest.raises(ConfigurationError, match="local server"):
+        bulk_import(elsewhere, [tiny], server=local_server)
+    other_port = neo4j_settings.model_copy(update={"neo4j_uri": "bolt://127.0.0.1:1"})
+    with pytest.raises(ConfigurationError, match="fission load"):
+        bulk_import(other_port, [tiny], server=local_server)
+
+
+def test_refuses_to_replace_data_unless_asked(
+    gateway: Gateway,
+    neo4j_settings: Settings,
+    local_server: LocalNeo4j,
+    tiny: Path,
+    tiny_online: tuple[Dump, LoadReport, set[tuple[str, ...]]],
+) -> None:
+    with pytest.raises(InvalidInput, match="--replace"):
+        bulk_import(neo4j_settings, [tiny], server=local_server)
+    assert gateway.read("MATCH (n:Person) RETURN count(n) AS n")[0]["n"] > 100  # untouched
+
+
+def test_people_erased_on_request_stay_erased(
+    gateway: Gateway,
+    neo4j_settings: Settings,
+    local_server: LocalNeo4j,
+    tiny: Path,
+    tiny_online: tuple[Dump, LoadReport, set[tuple[str, ...]]],
+    tmp_path: Path,
+) -> None:
+    """Replacing the database keeps its tombstones, and the erased person's rows are refused
+    with `fission load`'s reason."""
+    renew_driver(gateway)
+    erase_person(gateway, "PX2")
+    tombstone = gateway.read("MATCH (e:ErasedPerson) RETURN e.id_sha256 AS h, e.erased_at AS at")
+    bulk, _, rejects = _import(neo4j_settings, local_server, [tiny], tmp_path)
+    renew_driver(gateway)
+    assert ("Person", "PX2") not in bulk["nodes"]
+    kept = gateway.read("MATCH (e:ErasedPerson) RETURN e.id_sha256 AS h, e.erased_at AS at")
+    assert kept == tombstone
+    refused = {(r[2], r[3]) for r in rejects if r[4] == "person PX2 was erased on request"}
+    assert {("visits", "EV1"), ("orders", "EO1"), ("friendships", "EF1")} <= refused
