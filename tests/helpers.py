@@ -169,11 +169,16 @@ def _value(value: object) -> tuple:
 
 def graph_dump(gateway: Gateway) -> Dump:
     """Every node (by label and key) and relationship (type, ends, event id) with all its
-    properties, typed: what the same-graph tests compare."""
+    properties, typed: what the same-graph tests compare. Operations records (load runs,
+    loaded files, influence refreshes) are left out: they say when and how, not what."""
     nodes: dict[str, tuple] = {}
     out: Dump = {"nodes": {}, "relationships": {}}
     with gateway.driver.session(database=gateway.database) as session:
-        for record in session.run("MATCH (n) RETURN elementId(n) AS eid, labels(n) AS labels, n"):
+        for record in session.run(
+            "MATCH (n) WHERE NOT any(label IN labels(n) WHERE label IN $operations) "
+            "RETURN elementId(n) AS eid, labels(n) AS labels, n",
+            operations=list(OPERATIONS_LABELS),
+        ):
             props = dict(record["n"].items())
             labels = tuple(sorted(record["labels"]))
             key = props.get("id", props.get("name", props.get("id_sha256", props.get("event_id"))))

@@ -30,6 +30,7 @@ from fission.errors import ConfigurationError, InvalidInput
 from fission.localserver import LocalNeo4j
 from fission.settings import Settings
 from graph.gateway import Gateway
+from graph.influence import RECORD_REFRESH
 from graph.queries import query
 from graph.schema import apply_schema
 from loaders.bulk.build import build_graph, write_files
@@ -171,6 +172,13 @@ def bulk_import(
     step("start server")
     with Gateway(settings) as gateway:
         apply_schema(gateway)
+        # The import ranked influence as a refresh does: say so where `fission status` looks.
+        gateway.write(
+            RECORD_REFRESH,
+            at=now,
+            seconds=step.seconds.get("derive: influence", 0.0),
+            people=report.counts.get("Person", 0),
+        )
     step("schema")
     if not keep_files:
         shutil.rmtree(folder, ignore_errors=True)

@@ -55,6 +55,7 @@ def test_status_reports_the_last_load_and_what_waits(app_client: TestClient, loa
 def test_health_stays_cheap(app_client: TestClient) -> None:
     assert set(app_client.get("/health").json()) == {
         "status", "version", "neo4j_reachable", "neo4j_version", "database", "problem",
+        "gds_version", "apoc_version", "influence_engine",
     }  # fmt: skip
 
 

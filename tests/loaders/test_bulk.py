@@ -140,7 +140,7 @@ def _online(gateway: Gateway, paths: list[Path], rejects: Path) -> LoadReport:
     """`fission load` + `fission influence`, aged and stamped at NOW."""
     report = load_files(gateway, paths, rejects, derive=False)
     derive_stale(gateway, as_of=NOW)
-    refresh_influence(gateway, now=NOW)
+    refresh_influence(gateway, now=NOW, engine="igraph")  # as the import ranks
     return report
 
 
