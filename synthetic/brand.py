@@ -412,6 +412,12 @@ class Brand:
         lo = first[who] + 60
         span = (self.end - lo).astype(np.float64)
         at = lo + (rng.beta(1.2, 3.0, len(who)) * span).astype(np.int64)
+        # A repeat order comes at any time between the buyer's first order and the end.
+        firsts = np.cumsum(k) - k
+        again = np.arange(len(who)) != np.repeat(firsts, k)
+        first_order = np.repeat(at[firsts], k)
+        later = first_order + (rng.random(len(who)) * (self.end - first_order)).astype(np.int64)
+        at = np.where(again, later, at)
         # Imported members keep buying too.
         mem = self.member_ids[rng.random(len(self.member_ids)) < 0.5]
         mk = 1 + rng.poisson(1.0, len(mem))
