@@ -1,0 +1,112 @@
+"""What the customer-value answers share: windows, the stores asked about, money in cents,
+ratios, and the sorted, paged rows of the brand-wide answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, Field
+
+from fission.errors import InvalidInput, NotFound
+from graph.gateway import Gateway, Row
+from graph.queries import query
+
+STORES = query("value/stores")
+
+MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # any Monday 00:00 UTC: weeks are counted from it
+WEEK = timedelta(weeks=1)
+MAX_PAGE = 1000
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{name} must be timezone-aware (ISO 8601 with an offset)")
+    return value
+
+
+def until(end: datetime | None) -> datetime:
+    """The end of a window: `end` (timezone-aware), or now."""
+    return aware(end, "end") if end is not None else datetime.now(UTC)
+
+
+def window(
+    start: datetime | None, end: datetime | None, default: timedelta
+) -> tuple[datetime, datetime]:
+    """[start, end): `end` defaults to now, `start` to `default` before `end`; both must be
+    timezone-aware and start before end (InvalidInput otherwise)."""
+    end = until(end)
+    start = aware(start, "start") if start is not None else end - default
+    return ordered(start, end), end
+
+
+def ordered(start: datetime, end: datetime) -> datetime:
+    """`start` when it is before `end`; InvalidInput otherwise."""
+    if start >= end:
+        raise InvalidInput(f"start ({start.isoformat()}) must be before end ({end.isoformat()})")
+    return start
+
+
+def monday(at: datetime) -> datetime:
+    """Monday 00:00 UTC of the week that holds `at`."""
+    return MONDAY + (at - MONDAY) // WEEK * WEEK
+
+
+def ratio(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
+
+
+def money(cents: int) -> float:
+    return cents / 100
+
+
+def stores(gateway: Gateway, store_id: str | None) -> list[Row]:
+    """The store asked about (NotFound when unknown), or every store for None."""
+    rows = gateway.read(STORES, store_id=store_id)
+    if store_id is not None and not rows:
+        raise NotFound(f"store {store_id}")
+    return rows
+
+
+class Page(BaseModel):
+    """How the rows of a brand-wide answer are sorted and paged."""
+
+    sort: str
+    descending: bool
+    offset: int
+    limit: int
+    total: int = Field(description="Stores in the answer (rows across all pages).")
+
+
+def page(
+    rows: Sequence[T],
+    sorts: dict[str, Callable[[T], Any]],
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int | None,
+) -> tuple[Page, list[T]]:
+    """Rows sorted by `sort` (ties by store id; rows whose key is None last) and paged."""
+    if sort not in sorts:
+        raise InvalidInput(f"sort must be one of: {', '.join(sorts)}")
+    if offset < 0:
+        raise InvalidInput("offset must be >= 0")
+    if limit is not None and not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    key = sorts[sort]
+    ordered = sorted(rows, key=lambda r: getattr(r, "store_id", ""))
+    present = [r for r in ordered if key(r) is not None]
+    present.sort(key=key, reverse=descending)
+    ordered = present + [r for r in ordered if key(r) is None]
+    end = offset + limit if limit is not None else None
+    info = Page(
+        sort=sort,
+        descending=descending,
+        offset=offset,
+        limit=limit if limit is not None else len(rows),
+        total=len(rows),
+    )
+    return info, ordered[offset:end]
