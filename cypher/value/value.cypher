@@ -8,6 +8,7 @@
 // - ever_buyers, repeat_buyers: customers with at least 1 and at least 2 orders before $end;
 // - store_orders, store_cents: the orders placed AT the store in the window, whoever bought.
 // One row per store (every store when $store_id is null; none for an unknown store).
+// Only :Member people have orders (a paid order makes one), so the others are not expanded.
 // mode: read
 // params: $store_id (null: every store), $start (datetime), $end (datetime)
 // columns: store_id, customers, active, buyers, orders, cents, ever_buyers, repeat_buyers,
@@ -18,7 +19,7 @@ CALL (s) {
   OPTIONAL MATCH (p:Person)-[:HOME]->(s)
     WHERE NOT p:Staff
   CALL (p) {
-    OPTIONAL MATCH (p)-[:PLACED]->(o:Order)
+    OPTIONAL MATCH (p:Member)-[:PLACED]->(o:Order)
       WHERE o.at < $end
     WITH o, o.at >= $start AS inside
     RETURN count(o) AS ever,
