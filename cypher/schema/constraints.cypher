@@ -21,3 +21,4 @@ CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
 CREATE CONSTRAINT erased_person IF NOT EXISTS FOR (n:ErasedPerson) REQUIRE n.id_sha256 IS UNIQUE;
 CREATE CONSTRAINT held_event_id IF NOT EXISTS FOR (n:HeldEvent) REQUIRE n.event_id IS UNIQUE;
 CREATE INDEX person_influence IF NOT EXISTS FOR (n:Person) ON (n.influence);
+CREATE CONSTRAINT value_snapshot_figure IF NOT EXISTS FOR (n:ValueSnapshot) REQUIRE n.figure IS UNIQUE;

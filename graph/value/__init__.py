@@ -44,7 +44,8 @@ Where DESIGN.md leaves room:
 - ratios with a zero denominator are 0 (a retention cell with no cohort is null);
 - the brand-wide versions (`brand_*`) answer one row per store plus the brand's figures, which
   are those of all stores' customers together (people with no home store belong to no store
-  and are left out), and, for the GMV factors, the median store.
+  and are left out), and, for the GMV factors, the median store. Asked without a window they
+  answer from the snapshot `refresh_value_snapshot` stores (graph.value.snapshot).
 """
 
 from graph.value.candidates import (
@@ -73,6 +74,7 @@ from graph.value.retention import (
     brand_retention,
     store_retention,
 )
+from graph.value.snapshot import SnapshotReport, refresh_value_snapshot
 from graph.value.sources import (
     BrandSources,
     SourceRow,
@@ -84,9 +86,10 @@ from graph.value.sources import (
 
 __all__ = [
     "AgentCandidate", "BrandAgentCandidates", "BrandFunnel", "BrandRetention", "BrandSources",
-    "BrandValue", "Cohort", "FunnelStage", "GmvFactors", "RetentionRow", "SourceRow",
-    "StoreAgentCandidates", "StoreFunnel", "StoreRetention", "StoreSources", "StoreValue",
-    "StoreValueRow", "ValueFigures", "ValueGroup", "agent_candidates", "brand_agent_candidates",
-    "brand_funnel", "brand_retention", "brand_sources", "brand_value", "gmv_factors",
-    "store_funnel", "store_retention", "store_sources", "store_value",
+    "BrandValue", "Cohort", "FunnelStage", "GmvFactors", "RetentionRow", "SnapshotReport",
+    "SourceRow", "StoreAgentCandidates", "StoreFunnel", "StoreRetention", "StoreSources",
+    "StoreValue", "StoreValueRow", "ValueFigures", "ValueGroup", "agent_candidates",
+    "brand_agent_candidates", "brand_funnel", "brand_retention", "brand_sources", "brand_value",
+    "gmv_factors", "refresh_value_snapshot", "store_funnel", "store_retention", "store_sources",
+    "store_value",
 ]  # fmt: skip

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from fission.errors import InvalidInput
 from graph.gateway import Gateway, Row
 from graph.queries import query
-from graph.value.common import Page, money, page, stores
+from graph.value.common import BrandAnswer, live, money, page, precomputed, stores
 
 AGENT_CANDIDATES = query("value/agent_candidates")
 
@@ -45,7 +45,7 @@ class StoreAgentCandidates(BaseModel):
     candidates: list[AgentCandidate] = Field(description="The strongest first.")
 
 
-class BrandAgentCandidates(Page):
+class BrandAgentCandidates(BrandAnswer):
     """Each store's strongest agent candidates."""
 
     per_store: int
@@ -132,15 +132,33 @@ def brand_agent_candidates(
     descending: bool = False,
     offset: int = 0,
     limit: int | None = None,
+    use_snapshot: bool = True,
 ) -> BrandAgentCandidates:
-    """Every store's `per_store` strongest agent candidates, in one query."""
+    """Every store's `per_store` strongest agent candidates, in one query.
+
+    With the default `per_store` and `min_reach3`, and `use_snapshot`, the answer comes from the
+    stored snapshot while it is fresh (graph.value.snapshot).
+    """
+    if use_snapshot and (per_store, min_reach3) == (DEFAULT_LIMIT, 0):
+        stored = precomputed(
+            gateway,
+            "agent_candidates",
+            BrandAgentCandidates,
+            SORTS,
+            sort,
+            descending,
+            offset,
+            limit,
+        )
+        if stored is not None:
+            return stored
     _check(per_store, min_reach3)
     names = {s["store_id"]: s["name"] for s in stores(gateway, None)}
     found = gateway.read(AGENT_CANDIDATES, store_id=None, limit=per_store, min_reach3=min_reach3)
     rows = [_store(r, names.get(r["store_id"]), min_reach3) for r in found]
     info, shown = page(rows, SORTS, sort, descending, offset, limit)
     return BrandAgentCandidates(
-        **info.model_dump(),
+        **live(info),
         per_store=per_store,
         min_reach3=min_reach3,
         members=sum(r.members for r in rows),

@@ -14,6 +14,7 @@ from graph.gateway import Gateway, Row
 from graph.queries import query
 
 STORES = query("value/stores")
+READ_SNAPSHOT = query("value/read_snapshot")
 
 MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # any Monday 00:00 UTC: weeks are counted from it
 WEEK = timedelta(weeks=1)
@@ -81,6 +82,20 @@ class Page(BaseModel):
     total: int = Field(description="Stores in the answer (rows across all pages).")
 
 
+class BrandAnswer(Page):
+    """A brand-wide answer: paged rows, and where its figures come from."""
+
+    computed_at: datetime = Field(description="When the figures were computed.")
+    precomputed: bool = Field(
+        description="True: read from the snapshot `fission load` and `fission value-snapshot` "
+        "store (asked without a window); false: computed for this request."
+    )
+    rows: list[Any]
+
+
+A = TypeVar("A", bound=BrandAnswer)
+
+
 def page(
     rows: Sequence[T],
     sorts: dict[str, Callable[[T], Any]],
@@ -110,3 +125,29 @@ def page(
         total=len(rows),
     )
     return info, ordered[offset:end]
+
+
+def live(info: Page) -> dict[str, Any]:
+    """The fields of a brand answer computed for this request."""
+    return {**info.model_dump(), "computed_at": datetime.now(UTC), "precomputed": False}
+
+
+def precomputed(
+    gateway: Gateway,
+    figure: str,
+    model: type[A],
+    sorts: dict[str, Callable[[Any], Any]],
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int | None,
+) -> A | None:
+    """The stored snapshot of a brand-wide answer (graph.value.snapshot), sorted and paged
+    as asked; None when there is none, or it is older than the settings allow."""
+    max_age = timedelta(hours=gateway.settings.value_snapshot_max_hours)
+    found = gateway.read(READ_SNAPSHOT, figure=figure)
+    if not found or datetime.now(UTC) - found[0]["computed_at"] > max_age:
+        return None
+    answer = model.model_validate_json(found[0]["payload"])
+    info, shown = page(answer.rows, sorts, sort, descending, offset, limit)
+    return answer.model_copy(update={**info.model_dump(), "rows": shown, "precomputed": True})

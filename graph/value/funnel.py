@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from graph.gateway import Gateway
 from graph.queries import query
-from graph.value.common import Page, page, ratio, stores, window
+from graph.value.common import BrandAnswer, live, page, precomputed, ratio, stores, window
 
 FUNNEL = query("value/funnel")
 
@@ -43,7 +43,7 @@ class StoreFunnel(FunnelRow):
     end: datetime = Field(description="Exclusive.")
 
 
-class BrandFunnel(Page):
+class BrandFunnel(BrandAnswer):
     """The funnel of all stores' customers acquired in [start, end), and each store's."""
 
     start: datetime
@@ -101,9 +101,18 @@ def brand_funnel(
     descending: bool = False,
     offset: int = 0,
     limit: int | None = None,
+    use_snapshot: bool = True,
 ) -> BrandFunnel:
     """The funnel of all stores' customers acquired in [start, end) (default: the 30 days
-    before now), and one row per store, in one query."""
+    before now), and one row per store, in one query.
+
+    Without a window, and with `use_snapshot`, the answer comes from the stored snapshot while it
+    is fresh (graph.value.snapshot).
+    """
+    if use_snapshot and start is None and end is None:
+        stored = precomputed(gateway, "funnel", BrandFunnel, SORTS, sort, descending, offset, limit)
+        if stored is not None:
+            return stored
     start, end = window(start, end, DEFAULT_WINDOW)
     found = {r["store_id"]: r for r in gateway.read(FUNNEL, store_id=None, start=start, end=end)}
     rows = [
@@ -114,6 +123,4 @@ def brand_funnel(
     ]
     totals: dict[str, int] = {s: sum(r[s] for r in found.values()) for s in STAGES}
     info, shown = page(rows, SORTS, sort, descending, offset, limit)
-    return BrandFunnel(
-        **info.model_dump(), start=start, end=end, stages=_stages(totals), rows=shown
-    )
+    return BrandFunnel(**live(info), start=start, end=end, stages=_stages(totals), rows=shown)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from fission.errors import FissionError
 from graph.gateway import Gateway, Row
 from graph.queries import query
-from graph.value.common import Page, money, page, ratio, stores, window
+from graph.value.common import BrandAnswer, live, money, page, precomputed, ratio, stores, window
 
 VALUE = query("value/value")
 
@@ -108,7 +108,7 @@ class FactorMedians(BaseModel):
     repeat_purchase_rate: float | None = Field(description="Over stores with buyers ever.")
 
 
-class BrandValue(Page):
+class BrandValue(BrandAnswer):
     """Customer value of every store for [start, end), the brand's and the median store's."""
 
     start: datetime
@@ -175,9 +175,18 @@ def brand_value(
     descending: bool = False,
     offset: int = 0,
     limit: int | None = None,
+    use_snapshot: bool = True,
 ) -> BrandValue:
     """Every store's customer value for [start, end) in one query, sorted by `sort` and
-    paged; the brand's figures (all stores' customers together) and the median store."""
+    paged; the brand's figures (all stores' customers together) and the median store.
+
+    Without a window, and with `use_snapshot`, the answer comes from the stored snapshot while it
+    is fresh (graph.value.snapshot).
+    """
+    if use_snapshot and start is None and end is None:
+        stored = precomputed(gateway, "value", BrandValue, SORTS, sort, descending, offset, limit)
+        if stored is not None:
+            return stored
     start, end = window(start, end, DEFAULT_WINDOW)
     names = {s["store_id"]: s["name"] for s in stores(gateway, None)}
     raw = gateway.read(VALUE, store_id=None, start=start, end=end)
@@ -195,7 +204,7 @@ def brand_value(
     )
     info, shown = page(rows, SORTS, sort, descending, offset, limit)
     return BrandValue(
-        **info.model_dump(),
+        **live(info),
         start=start,
         end=end,
         stores=len(rows),

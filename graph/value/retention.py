@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from graph.gateway import Gateway, Row
 from graph.queries import query
-from graph.value.common import WEEK, Page, monday, page, stores, window
+from graph.value.common import WEEK, BrandAnswer, live, monday, page, precomputed, stores, window
 
 RETENTION = query("value/retention")
 
@@ -56,7 +56,7 @@ class RetentionRow(BaseModel):
     rates: list[float | None] = Field(description="retained / eligible (null: none elapsed).")
 
 
-class BrandRetention(Page):
+class BrandRetention(BrandAnswer):
     """Brand-wide cohorts (all stores' customers) and one pooled row per store."""
 
     start: datetime
@@ -149,9 +149,20 @@ def brand_retention(
     descending: bool = False,
     offset: int = 0,
     limit: int | None = None,
+    use_snapshot: bool = True,
 ) -> BrandRetention:
     """Brand-wide weekly cohorts over [start, end) (default: the 12 weeks before now) in one
-    query, and one pooled row per store (sort by `week_<k>` to compare stores' retention)."""
+    query, and one pooled row per store (sort by `week_<k>` to compare stores' retention).
+
+    Without a window, and with `use_snapshot`, the answer comes from the stored snapshot while it
+    is fresh (graph.value.snapshot).
+    """
+    if use_snapshot and start is None and end is None:
+        stored = precomputed(
+            gateway, "retention", BrandRetention, SORTS, sort, descending, offset, limit
+        )
+        if stored is not None:
+            return stored
     start, end = window(start, end, DEFAULT_WINDOW)
     first = monday(start)
     found = gateway.read(RETENTION, store_id=None, first=first, end=end)
@@ -162,7 +173,7 @@ def brand_retention(
             for s in stores(gateway, None)]  # fmt: skip
     info, shown = page(rows, SORTS, sort, descending, offset, limit)
     return BrandRetention(
-        **info.model_dump(),
+        **live(info),
         start=start,
         end=end,
         cohorts=_cohorts(first, end, found),

@@ -12,7 +12,18 @@ from pydantic import BaseModel, Field
 
 from graph.gateway import Gateway, Row
 from graph.queries import query
-from graph.value.common import Page, aware, money, ordered, page, ratio, stores, until
+from graph.value.common import (
+    BrandAnswer,
+    aware,
+    live,
+    money,
+    ordered,
+    page,
+    precomputed,
+    ratio,
+    stores,
+    until,
+)
 
 SOURCES_QUERY = query("value/sources")
 
@@ -58,7 +69,7 @@ class StoreSources(SourceRow):
     end: datetime = Field(description="Exclusive: customers first seen before, orders before.")
 
 
-class BrandSources(Page):
+class BrandSources(BrandAnswer):
     """Value by source and generation of all stores' customers, and of each store."""
 
     start: datetime | None
@@ -149,9 +160,20 @@ def brand_sources(
     descending: bool = False,
     offset: int = 0,
     limit: int | None = None,
+    use_snapshot: bool = True,
 ) -> BrandSources:
     """Value by source and generation of all stores' customers, and one row per store, in one
-    query (`sort` by `<source>_mean_ltv` to find where, say, members bring the best buyers)."""
+    query (`sort` by `<source>_mean_ltv` to find where, say, members bring the best buyers).
+
+    Without a window, and with `use_snapshot`, the answer comes from the stored snapshot while it
+    is fresh (graph.value.snapshot).
+    """
+    if use_snapshot and start is None and end is None:
+        stored = precomputed(
+            gateway, "sources", BrandSources, SORTS, sort, descending, offset, limit
+        )
+        if stored is not None:
+            return stored
     start, end, found = _read(gateway, None, start, end)
     by_store: dict[str, list[Row]] = defaultdict(list)
     for row in found:
@@ -167,7 +189,7 @@ def brand_sources(
     ]
     info, shown = page(rows, SORTS, sort, descending, offset, limit)
     return BrandSources(
-        **info.model_dump(),
+        **live(info),
         start=start,
         end=end,
         brand=SourceFigures(**_figures(found)),

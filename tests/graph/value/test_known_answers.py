@@ -24,6 +24,7 @@ from graph.value import (
     brand_sources,
     brand_value,
     gmv_factors,
+    refresh_value_snapshot,
     store_funnel,
     store_retention,
     store_sources,
@@ -376,3 +377,39 @@ def test_agent_candidates_follow_store_influence(brand: Gateway) -> None:
             session.run(
                 "MATCH (p:Person) REMOVE p.store_influence, p.store_influence_pct"
             ).consume()
+
+
+# ----------------------------------------------------------------------------- snapshot
+
+
+def test_brand_answers_without_a_window_come_from_the_snapshot(brand: Gateway) -> None:
+    live = {
+        "value": lambda **kw: brand_value(brand, end=AS_OF, **kw),
+        "retention": lambda **kw: brand_retention(brand, end=AS_OF, **kw),
+        "sources": lambda **kw: brand_sources(brand, end=AS_OF, **kw),
+        "funnel": lambda **kw: brand_funnel(brand, end=AS_OF, **kw),
+        "agent_candidates": lambda **kw: brand_agent_candidates(brand, use_snapshot=False, **kw),
+    }
+    stored = {
+        "value": lambda **kw: brand_value(brand, **kw),
+        "retention": lambda **kw: brand_retention(brand, **kw),
+        "sources": lambda **kw: brand_sources(brand, **kw),
+        "funnel": lambda **kw: brand_funnel(brand, **kw),
+        "agent_candidates": lambda **kw: brand_agent_candidates(brand, **kw),
+    }
+    assert not stored["value"]().precomputed  # nothing stored yet: computed live
+    report = refresh_value_snapshot(brand, AS_OF)
+    assert set(report.seconds) == set(live) and report.as_of == AS_OF
+    volatile = {"computed_at", "precomputed"}
+    for figure in live:
+        answer, expected = stored[figure](), live[figure]()
+        assert answer.precomputed and not expected.precomputed, figure
+        assert answer.model_dump(exclude=volatile) == expected.model_dump(exclude=volatile)
+        paged = stored[figure](sort="store_id", descending=True, offset=1, limit=1)
+        assert [r.store_id for r in paged.rows] == ["S2"] and paged.total == 3
+    assert stored["value"]().end == AS_OF  # the window the snapshot covers
+    assert not brand_value(brand, *WEEK_2).precomputed  # a window is always computed live
+    assert not brand_agent_candidates(brand, per_store=1).precomputed
+    stale = brand.settings.model_copy(update={"value_snapshot_max_hours": 0.0})
+    with Gateway(stale, driver=brand.driver) as old:
+        assert not brand_value(old).precomputed
