@@ -1,7 +1,9 @@
 """Customer value speed (issue 13) on a loaded preset: each store's figures one at a time
-(p50/p95 over the stores, at most 200 of them) and the brand-wide answers HQ asks for, every
-store at once (median of 3 runs). Windows end where the generated data ends, so they hold
-real activity. Heavy presets must hold the machine-wide lock:
+(p50/p95 over the stores, at most 200 of them); the brand-wide answers HQ asks for, every
+store at once, computed live (median of 3 runs); the snapshot refresh that precomputes them;
+and HQ's reads of that snapshot, a page of 50 stores and all of them (p50/p95 of 20). Windows
+end where the generated data ends, so they hold real activity. Heavy presets must hold the
+machine-wide lock:
 
     flock /tmp/fission-heavy.lock .venv/bin/python -m benchmarks.value --preset large
 
@@ -39,6 +41,7 @@ from graph.value import (
     brand_retention,
     brand_sources,
     brand_value,
+    refresh_value_snapshot,
     store_funnel,
     store_retention,
     store_sources,
@@ -48,6 +51,7 @@ from loaders.pipeline import load_files
 
 STORE_SAMPLE = 200
 RUNS = 3
+SNAPSHOT_READS = 20
 
 
 @contextmanager
@@ -76,6 +80,12 @@ def median_seconds(call: Callable[[], object]) -> float:
     return round(statistics.median(seconds), 3)
 
 
+def _ignoring_argument(
+    call: Callable[[int | None], object], limit: int | None
+) -> Callable[[object], object]:
+    return lambda _: call(limit)
+
+
 def measure(gateway: Gateway, end: datetime) -> dict[str, Any]:
     stores = [r["id"] for r in gateway.read("MATCH (s:Store) RETURN s.id AS id ORDER BY id")]
     sample = random.Random(7).sample(stores, min(len(stores), STORE_SAMPLE))
@@ -88,20 +98,36 @@ def measure(gateway: Gateway, end: datetime) -> dict[str, Any]:
         "store_diagnosis": lambda s: store_diagnosis(gateway, s, end),
     }
     brand: dict[str, Callable[[], object]] = {
-        "brand_value": lambda: brand_value(gateway, end=end),
-        "brand_retention": lambda: brand_retention(gateway, end=end),
-        "brand_sources": lambda: brand_sources(gateway, end=end),
-        "brand_funnel": lambda: brand_funnel(gateway, end=end),
-        "brand_agent_candidates": lambda: brand_agent_candidates(gateway),
+        "brand_value": lambda: brand_value(gateway, end=end, use_snapshot=False),
+        "brand_retention": lambda: brand_retention(gateway, end=end, use_snapshot=False),
+        "brand_sources": lambda: brand_sources(gateway, end=end, use_snapshot=False),
+        "brand_funnel": lambda: brand_funnel(gateway, end=end, use_snapshot=False),
+        "brand_agent_candidates": lambda: brand_agent_candidates(gateway, use_snapshot=False),
     }
     people = gateway.read("MATCH (p:Person) RETURN count(p) AS n")[0]["n"]
-    return {
+    result: dict[str, Any] = {
         "stores": len(stores),
         "people": people,
         "end": end.isoformat(),
         "per_store": {name: timings(call, sample) for name, call in per_store.items()},
-        "brand_seconds": {name: median_seconds(call) for name, call in brand.items()},
+        "brand_live_seconds": {name: median_seconds(call) for name, call in brand.items()},
     }
+    result["snapshot_refresh"] = refresh_value_snapshot(gateway, end).seconds
+    reads: dict[str, Callable[[int | None], object]] = {
+        "brand_value": lambda n: brand_value(gateway, sort="amount", descending=True, limit=n),
+        "brand_retention": lambda n: brand_retention(gateway, limit=n),
+        "brand_sources": lambda n: brand_sources(gateway, limit=n),
+        "brand_funnel": lambda n: brand_funnel(gateway, limit=n),
+        "brand_agent_candidates": lambda n: brand_agent_candidates(gateway, limit=n),
+    }
+    result["brand_snapshot_reads"] = {
+        name: {
+            f"{label}_stores": timings(_ignoring_argument(call, n), [0] * SNAPSHOT_READS)
+            for label, n in (("page_of_50", 50), ("all", None))
+        }
+        for name, call in reads.items()
+    }
+    return result
 
 
 def main() -> None:
