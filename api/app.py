@@ -13,14 +13,15 @@ from starlette.responses import Response
 
 from api import errors
 from api.maps import PLOTLY_DIR
-from api.routers import events, health, maps, people, staff, stores
+from api.routers import events, health, maps, people, staff, stores, value
 from fission import __version__
 from fission.settings import Settings, get_settings
 from graph.gateway import Gateway
 
 DESCRIPTION = """
 Referral analytics for retail chains: store diagnosis, key nodes, influence, reach,
-introduction paths and recommended contacts, served from Neo4j.
+introduction paths, recommended contacts and customer value (GMV factors, retention, value by
+referral source, the funnel, agent candidates), served from Neo4j.
 
 Authenticate with `X-API-Key`. Roles: **hq** (everything), **store** (one store's people,
 staff, maps and recommendations; anything else answers 404), **ingest** (POST /events only).
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     app = FastAPI(title="Fission", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (health, stores, people, staff, events, maps):
+    for module in (health, stores, people, staff, events, maps, value):
         app.include_router(module.router)
     app.mount("/static", VersionedStatic(directory=PLOTLY_DIR), name="static")
     return app

@@ -11,7 +11,8 @@ customers (non-staff people whose HOME is the store), for a window [start, end):
   (amount / orders), each factor reported and the identity checked in code
   (`gmv.gmv_factors`); beside it the amount of the orders placed *at* the store (whoever
   bought), and the repeat purchase rate (customers with >= 2 orders before `end` / customers
-  with >= 1). Default window: the 30 days before now.
+  with >= 1). Default window: the 30 days before now. `store_value_vs_median` sets it beside
+  the median store's (each factor's median over the stores where it is defined).
 - `store_retention`: customers grouped by the week (Monday 00:00 UTC) of their first
   appearance; for offsets k = 1..8 the share of a cohort with a share, visit or order in week
   cohort + k, only for offsets that have fully elapsed by `end` (null otherwise). The cohorts
@@ -58,13 +59,23 @@ from graph.value.candidates import (
 from graph.value.funnel import BrandFunnel, FunnelStage, StoreFunnel, brand_funnel, store_funnel
 from graph.value.gmv import (
     BrandValue,
+    FactorMedians,
     GmvFactors,
     StoreValue,
+    StoreValueComparison,
     StoreValueRow,
     ValueFigures,
     brand_value,
     gmv_factors,
     store_value,
+    store_value_vs_median,
+)
+from graph.value.report import (
+    PARTS,
+    BrandValueReport,
+    StoreValueReport,
+    brand_report,
+    store_report,
 )
 from graph.value.retention import (
     BrandRetention,
@@ -85,11 +96,44 @@ from graph.value.sources import (
 )
 
 __all__ = [
-    "AgentCandidate", "BrandAgentCandidates", "BrandFunnel", "BrandRetention", "BrandSources",
-    "BrandValue", "Cohort", "FunnelStage", "GmvFactors", "RetentionRow", "SnapshotReport",
-    "SourceRow", "StoreAgentCandidates", "StoreFunnel", "StoreRetention", "StoreSources",
-    "StoreValue", "StoreValueRow", "ValueFigures", "ValueGroup", "agent_candidates",
-    "brand_agent_candidates", "brand_funnel", "brand_retention", "brand_sources", "brand_value",
-    "gmv_factors", "refresh_value_snapshot", "store_funnel", "store_retention", "store_sources",
+    "PARTS",
+    "AgentCandidate",
+    "BrandAgentCandidates",
+    "BrandFunnel",
+    "BrandRetention",
+    "BrandSources",
+    "BrandValue",
+    "BrandValueReport",
+    "Cohort",
+    "FactorMedians",
+    "FunnelStage",
+    "GmvFactors",
+    "RetentionRow",
+    "SnapshotReport",
+    "SourceRow",
+    "StoreAgentCandidates",
+    "StoreFunnel",
+    "StoreRetention",
+    "StoreSources",
+    "StoreValue",
+    "StoreValueComparison",
+    "StoreValueReport",
+    "StoreValueRow",
+    "ValueFigures",
+    "ValueGroup",
+    "agent_candidates",
+    "brand_agent_candidates",
+    "brand_funnel",
+    "brand_report",
+    "brand_retention",
+    "brand_sources",
+    "brand_value",
+    "gmv_factors",
+    "refresh_value_snapshot",
+    "store_funnel",
+    "store_report",
+    "store_retention",
+    "store_sources",
     "store_value",
-]  # fmt: skip
+    "store_value_vs_median",
+]

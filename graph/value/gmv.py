@@ -212,3 +212,30 @@ def brand_value(
         median=median,
         rows=shown,
     )
+
+
+class StoreValueComparison(BaseModel):
+    """A store's customer value beside the median store's, over the same window."""
+
+    store: StoreValue
+    median: FactorMedians
+    stores: int = Field(description="Stores the median is taken over.")
+    brand_computed_at: datetime
+    brand_precomputed: bool = Field(description="The median store came from the snapshot.")
+
+
+def store_value_vs_median(
+    gateway: Gateway, store_id: str, start: datetime | None = None, end: datetime | None = None
+) -> StoreValueComparison:
+    """A store's value and the median store's over the same window. Without a window, the
+    window of the brand snapshot when it is fresh (the median is then read, not computed),
+    else the default 30 days. Unknown store -> NotFound; bad window -> InvalidInput."""
+    stores(gateway, store_id)
+    brand = brand_value(gateway, start, end, limit=1)
+    return StoreValueComparison(
+        store=store_value(gateway, store_id, brand.start, brand.end),
+        median=brand.median,
+        stores=brand.stores,
+        brand_computed_at=brand.computed_at,
+        brand_precomputed=brand.precomputed,
+    )
