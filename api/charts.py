@@ -47,7 +47,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         title={"text": title},
         template="plotly_white",
         height=height,
-        margin={"l": 60, "r": 20, "t": 80, "b": 50},
+        margin={"l": 60, "r": 20, "t": 110, "b": 50},
         font=FONT,
     )
     return fig
@@ -87,8 +87,9 @@ def retention_heatmap(cohorts: Sequence[Cohort], title: str = "Weekly retention"
     fig.update_yaxes(
         title_text="cohort (first week, people)", autorange="reversed", type="category"
     )
-    fig.update_xaxes(title_text="weeks after the first", side="top")
-    return _layout(fig, title, max(320, 80 + 28 * len(cohorts)))
+    fig.update_xaxes(side="top")
+    subtitle = "share of each cohort active 1..8 weeks after its first week; blank: not elapsed"
+    return _layout(fig, f"{title}<br><sup>{subtitle}</sup>", max(360, 120 + 28 * len(cohorts)))
 
 
 def gmv_factor_bars(
@@ -112,6 +113,7 @@ def gmv_factor_bars(
             row=1,
             col=i,
         )
+    fig.update_yaxes(tickformat=".0%", row=1, col=2)
     gmv = f"GMV {store.amount:,.2f} = {store.factors.people:,} x {store.factors.conversion:.1%}"
     gmv += f" x {store.factors.frequency:.2f} x {store.factors.order_value:,.2f}"
     window = f"{store.start:%Y-%m-%d} to {store.end:%Y-%m-%d}"
@@ -140,6 +142,7 @@ def factor_spread(brand: BrandValue, title: str | None = None) -> go.Figure:
             row=1,
             col=i,
         )
+    fig.update_yaxes(tickformat=".0%", row=1, col=2)
     heading = title or f"GMV factors across stores, {brand.start:%Y-%m-%d} to {brand.end:%Y-%m-%d}"
     total = f"brand GMV {brand.brand.amount:,.2f} over {brand.stores} stores"
     return _layout(fig, f"{heading}<br><sup>{total}</sup>", 440)
@@ -197,7 +200,9 @@ def value_by_source_bars(
     _group_bars(fig, by_source, 1, [SOURCE_COLOURS.get(g.group, MEDIAN_COLOUR) for g in by_source])
     _group_bars(fig, by_generation, 2, [GENERATION_COLOUR] * len(by_generation))
     fig.update_yaxes(rangemode="tozero")
-    return _layout(fig, title, 640)
+    for row in (1, 2):
+        fig.update_yaxes(tickformat=".0%", row=row, col=2)
+    return _layout(fig, title, 660)
 
 
 def funnel_chart(stages: Sequence[FunnelStage], title: str = "Funnel") -> go.Figure:
