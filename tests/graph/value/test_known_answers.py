@@ -411,5 +411,4 @@ def test_brand_answers_without_a_window_come_from_the_snapshot(brand: Gateway) -
     assert not brand_value(brand, *WEEK_2).precomputed  # a window is always computed live
     assert not brand_agent_candidates(brand, per_store=1).precomputed
     stale = brand.settings.model_copy(update={"value_snapshot_max_hours": 0.0})
-    with Gateway(stale, driver=brand.driver) as old:
-        assert not brand_value(old).precomputed
+    assert not brand_value(Gateway(stale, driver=brand.driver)).precomputed  # shares the driver
