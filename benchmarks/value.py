@@ -47,6 +47,7 @@ from graph.value import (
     store_sources,
     store_value,
 )
+from graph.value.common import Paging
 from loaders.pipeline import load_files
 
 STORE_SAMPLE = 200
@@ -114,11 +115,11 @@ def measure(gateway: Gateway, end: datetime) -> dict[str, Any]:
     }
     result["snapshot_refresh"] = refresh_value_snapshot(gateway, end).seconds
     reads: dict[str, Callable[[int | None], object]] = {
-        "brand_value": lambda n: brand_value(gateway, sort="amount", descending=True, limit=n),
-        "brand_retention": lambda n: brand_retention(gateway, limit=n),
-        "brand_sources": lambda n: brand_sources(gateway, limit=n),
-        "brand_funnel": lambda n: brand_funnel(gateway, limit=n),
-        "brand_agent_candidates": lambda n: brand_agent_candidates(gateway, limit=n),
+        "brand_value": lambda n: brand_value(gateway, paging=Paging("amount", True, limit=n)),
+        "brand_retention": lambda n: brand_retention(gateway, paging=Paging(limit=n)),
+        "brand_sources": lambda n: brand_sources(gateway, paging=Paging(limit=n)),
+        "brand_funnel": lambda n: brand_funnel(gateway, paging=Paging(limit=n)),
+        "brand_agent_candidates": lambda n: brand_agent_candidates(gateway, paging=Paging(limit=n)),
     }
     result["brand_snapshot_reads"] = {
         name: {

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BeforeValidator
 
@@ -50,6 +50,7 @@ from graph.value import (
 )
 from graph.value.candidates import DEFAULT_LIMIT, MAX_LIMIT
 from graph.value.candidates import SORTS as CANDIDATE_SORTS
+from graph.value.common import Paging
 from graph.value.funnel import SORTS as FUNNEL_SORTS
 from graph.value.gmv import SORTS as VALUE_SORTS
 from graph.value.retention import SORTS as RETENTION_SORTS
@@ -89,12 +90,12 @@ End = Annotated[
     Instant | None,
     Query(description="Window end, exclusive (default: now).", examples=["2026-06-01T00:00:00Z"]),
 ]
-Desc = Annotated[bool, Query(description="Largest first.")]
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=1000, description="Stores per page.")]
 MinReach3 = Annotated[
     int, Query(ge=0, description="Only members who reach at least this many people (3 gen.).")
 ]
+Desc = Annotated[bool, Query(description="Largest first.")]
+Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Stores per page.")]
 Figure = Literal["factors", "retention", "sources", "funnel"]
 FigurePath = Annotated[
     Figure,
@@ -102,10 +103,6 @@ FigurePath = Annotated[
 ]
 Width = Annotated[int, Query(ge=300, le=4000, description="Pixels.")]
 Height = Annotated[int, Query(ge=300, le=4000, description="Pixels.")]
-
-
-def _sort(sorts: dict[str, Any]) -> Any:
-    return Query(description=f"One of: {', '.join(sorts)}.")
 
 
 # ----------------------------------------------------------------------------- one store
@@ -174,88 +171,83 @@ def candidates(
 # ----------------------------------------------------------------------------- brand (HQ)
 
 
+def _paging(sorts: dict[str, Any]) -> Any:
+    """The sort and page parameters of a brand route, `sort` one of `sorts`."""
+
+    # A default, not an Annotated type: these annotations are strings (postponed evaluation),
+    # which FastAPI resolves in the module, where `sorts` does not exist.
+    def paging(
+        desc: Desc = False,
+        offset: Offset = 0,
+        limit: Limit = 50,
+        sort: str = Query("store_id", description=f"One of: {', '.join(sorts)}."),
+    ) -> Paging:
+        return Paging(sort, desc, offset, limit)
+
+    return Depends(paging)
+
+
 @router.get("/brand/value", summary="Every store's customer value, the brand's and the median")
 def brand_value_route(
     gateway: GatewayDep,
     caller: HQ,
+    paging: Annotated[Paging, _paging(VALUE_SORTS)],
     start: Start = None,
     end: End = None,
-    sort: Annotated[str, _sort(VALUE_SORTS)] = "store_id",
-    desc: Desc = False,
-    offset: Offset = 0,
-    limit: Limit = 50,
 ) -> BrandValue:
     """One row per store, the figures of all stores' customers together, and the median
     store's GMV factors. Without a window, from the precomputed snapshot (`precomputed`,
     `computed_at`) while it is fresh."""
-    return brand_value(gateway, start, end, sort=sort, descending=desc, offset=offset, limit=limit)
+    return brand_value(gateway, start, end, paging)
 
 
 @router.get("/brand/retention", summary="Brand-wide retention cohorts and each store's")
 def brand_retention_route(
     gateway: GatewayDep,
     caller: HQ,
+    paging: Annotated[Paging, _paging(RETENTION_SORTS)],
     start: Start = None,
     end: End = None,
-    sort: Annotated[str, _sort(RETENTION_SORTS)] = "store_id",
-    desc: Desc = False,
-    offset: Offset = 0,
-    limit: Limit = 50,
 ) -> BrandRetention:
     """All stores' customers' cohorts, and per store the cohorts pooled (sort by `week_1`
     .. `week_8` to compare stores)."""
-    return brand_retention(
-        gateway, start, end, sort=sort, descending=desc, offset=offset, limit=limit
-    )
+    return brand_retention(gateway, start, end, paging)
 
 
 @router.get("/brand/sources", summary="Brand-wide value by source and generation, per store")
 def brand_sources_route(
     gateway: GatewayDep,
     caller: HQ,
+    paging: Annotated[Paging, _paging(SOURCE_SORTS)],
     start: Start = None,
     end: End = None,
-    sort: Annotated[str, _sort(SOURCE_SORTS)] = "store_id",
-    desc: Desc = False,
-    offset: Offset = 0,
-    limit: Limit = 50,
 ) -> BrandSources:
     """All stores' customers by source and generation, and each store's."""
-    return brand_sources(
-        gateway, start, end, sort=sort, descending=desc, offset=offset, limit=limit
-    )
+    return brand_sources(gateway, start, end, paging)
 
 
 @router.get("/brand/funnel", summary="The brand's funnel and each store's")
 def brand_funnel_route(
     gateway: GatewayDep,
     caller: HQ,
+    paging: Annotated[Paging, _paging(FUNNEL_SORTS)],
     start: Start = None,
     end: End = None,
-    sort: Annotated[str, _sort(FUNNEL_SORTS)] = "store_id",
-    desc: Desc = False,
-    offset: Offset = 0,
-    limit: Limit = 50,
 ) -> BrandFunnel:
     """All stores' customers acquired in [start, end), and each store's funnel."""
-    return brand_funnel(gateway, start, end, sort=sort, descending=desc, offset=offset, limit=limit)
+    return brand_funnel(gateway, start, end, paging)
 
 
 @router.get("/brand/agent-candidates", summary="Each store's strongest agent candidates")
 def brand_candidates_route(
     gateway: GatewayDep,
     caller: HQ,
+    paging: Annotated[Paging, _paging(CANDIDATE_SORTS)],
     per_store: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     min_reach3: MinReach3 = 0,
-    sort: Annotated[str, _sort(CANDIDATE_SORTS)] = "store_id",
-    desc: Desc = False,
-    offset: Offset = 0,
-    limit: Limit = 50,
 ) -> BrandAgentCandidates:
     """Per store, its `per_store` strongest candidates and how many members could be invited."""
-    return brand_agent_candidates(
-        gateway, per_store, min_reach3, sort=sort, descending=desc, offset=offset, limit=limit
-    )
+    return brand_agent_candidates(gateway, per_store, min_reach3, paging)
 
 
 # ----------------------------------------------------------------------------- pages

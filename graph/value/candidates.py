@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from fission.errors import InvalidInput
 from graph.gateway import Gateway, Row
 from graph.queries import query
-from graph.value.common import BrandAnswer, live, money, page, precomputed, stores
+from graph.value.common import ALL, BrandAnswer, Paging, live, money, page, precomputed, stores
 
 AGENT_CANDIDATES = query("value/agent_candidates")
 
@@ -127,11 +127,8 @@ def brand_agent_candidates(
     gateway: Gateway,
     per_store: int = DEFAULT_LIMIT,
     min_reach3: int = 0,
+    paging: Paging = ALL,
     *,
-    sort: str = "store_id",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int | None = None,
     use_snapshot: bool = True,
 ) -> BrandAgentCandidates:
     """Every store's `per_store` strongest agent candidates, in one query.
@@ -140,23 +137,14 @@ def brand_agent_candidates(
     stored snapshot while it is fresh (graph.value.snapshot).
     """
     if use_snapshot and (per_store, min_reach3) == (DEFAULT_LIMIT, 0):
-        stored = precomputed(
-            gateway,
-            "agent_candidates",
-            BrandAgentCandidates,
-            SORTS,
-            sort,
-            descending,
-            offset,
-            limit,
-        )
+        stored = precomputed(gateway, "agent_candidates", BrandAgentCandidates, SORTS, paging)
         if stored is not None:
             return stored
     _check(per_store, min_reach3)
     names = {s["store_id"]: s["name"] for s in stores(gateway, None)}
     found = gateway.read(AGENT_CANDIDATES, store_id=None, limit=per_store, min_reach3=min_reach3)
     rows = [_store(r, names.get(r["store_id"]), min_reach3) for r in found]
-    info, shown = page(rows, SORTS, sort, descending, offset, limit)
+    info, shown = page(rows, SORTS, paging)
     return BrandAgentCandidates(
         **live(info),
         per_store=per_store,

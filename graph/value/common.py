@@ -4,6 +4,7 @@ ratios, and the sorted, paged rows of the brand-wide answers."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -96,15 +97,26 @@ class BrandAnswer(Page):
 A = TypeVar("A", bound=BrandAnswer)
 
 
+@dataclass(frozen=True)
+class Paging:
+    """How a brand answer's rows are sorted and paged: by `sort` (ties by store id, rows
+    whose key is None last), `descending`, from `offset`, at most `limit` (None: all)."""
+
+    sort: str = "store_id"
+    descending: bool = False
+    offset: int = 0
+    limit: int | None = None
+
+
+ALL = Paging()
+
+
 def page(
-    rows: Sequence[T],
-    sorts: dict[str, Callable[[T], Any]],
-    sort: str,
-    descending: bool,
-    offset: int,
-    limit: int | None,
+    rows: Sequence[T], sorts: dict[str, Callable[[T], Any]], paging: Paging
 ) -> tuple[Page, list[T]]:
-    """Rows sorted by `sort` (ties by store id; rows whose key is None last) and paged."""
+    """The rows sorted and paged as `paging` says (InvalidInput for an unknown sort key or an
+    offset or limit out of range)."""
+    sort, offset, limit = paging.sort, paging.offset, paging.limit
     if sort not in sorts:
         raise InvalidInput(f"sort must be one of: {', '.join(sorts)}")
     if offset < 0:
@@ -114,17 +126,16 @@ def page(
     key = sorts[sort]
     ordered = sorted(rows, key=lambda r: getattr(r, "store_id", ""))
     present = [r for r in ordered if key(r) is not None]
-    present.sort(key=key, reverse=descending)
+    present.sort(key=key, reverse=paging.descending)
     ordered = present + [r for r in ordered if key(r) is None]
-    end = offset + limit if limit is not None else None
     info = Page(
         sort=sort,
-        descending=descending,
+        descending=paging.descending,
         offset=offset,
         limit=limit if limit is not None else len(rows),
         total=len(rows),
     )
-    return info, ordered[offset:end]
+    return info, ordered[offset : offset + limit if limit is not None else None]
 
 
 def live(info: Page) -> dict[str, Any]:
@@ -137,10 +148,7 @@ def precomputed(
     figure: str,
     model: type[A],
     sorts: dict[str, Callable[[Any], Any]],
-    sort: str,
-    descending: bool,
-    offset: int,
-    limit: int | None,
+    paging: Paging,
 ) -> A | None:
     """The stored snapshot of a brand-wide answer (graph.value.snapshot), sorted and paged
     as asked; None when there is none, or it is older than the settings allow."""
@@ -149,5 +157,5 @@ def precomputed(
     if not found or datetime.now(UTC) - found[0]["computed_at"] > max_age:
         return None
     answer = model.model_validate_json(found[0]["payload"])
-    info, shown = page(answer.rows, sorts, sort, descending, offset, limit)
+    info, shown = page(answer.rows, sorts, paging)
     return answer.model_copy(update={**info.model_dump(), "rows": shown, "precomputed": True})

@@ -11,7 +11,17 @@ from pydantic import BaseModel, Field
 
 from graph.gateway import Gateway
 from graph.queries import query
-from graph.value.common import BrandAnswer, live, page, precomputed, ratio, stores, window
+from graph.value.common import (
+    ALL,
+    BrandAnswer,
+    Paging,
+    live,
+    page,
+    precomputed,
+    ratio,
+    stores,
+    window,
+)
 
 FUNNEL = query("value/funnel")
 
@@ -96,11 +106,8 @@ def brand_funnel(
     gateway: Gateway,
     start: datetime | None = None,
     end: datetime | None = None,
+    paging: Paging = ALL,
     *,
-    sort: str = "store_id",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int | None = None,
     use_snapshot: bool = True,
 ) -> BrandFunnel:
     """The funnel of all stores' customers acquired in [start, end) (default: the 30 days
@@ -110,7 +117,7 @@ def brand_funnel(
     is fresh (graph.value.snapshot).
     """
     if use_snapshot and start is None and end is None:
-        stored = precomputed(gateway, "funnel", BrandFunnel, SORTS, sort, descending, offset, limit)
+        stored = precomputed(gateway, "funnel", BrandFunnel, SORTS, paging)
         if stored is not None:
             return stored
     start, end = window(start, end, DEFAULT_WINDOW)
@@ -122,5 +129,5 @@ def brand_funnel(
         for s in stores(gateway, None)
     ]
     totals: dict[str, int] = {s: sum(r[s] for r in found.values()) for s in STAGES}
-    info, shown = page(rows, SORTS, sort, descending, offset, limit)
+    info, shown = page(rows, SORTS, paging)
     return BrandFunnel(**live(info), start=start, end=end, stages=_stages(totals), rows=shown)

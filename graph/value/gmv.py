@@ -15,7 +15,18 @@ from pydantic import BaseModel, Field
 from fission.errors import FissionError
 from graph.gateway import Gateway, Row
 from graph.queries import query
-from graph.value.common import BrandAnswer, live, money, page, precomputed, ratio, stores, window
+from graph.value.common import (
+    ALL,
+    BrandAnswer,
+    Paging,
+    live,
+    money,
+    page,
+    precomputed,
+    ratio,
+    stores,
+    window,
+)
 
 VALUE = query("value/value")
 
@@ -170,11 +181,8 @@ def brand_value(
     gateway: Gateway,
     start: datetime | None = None,
     end: datetime | None = None,
+    paging: Paging = ALL,
     *,
-    sort: str = "store_id",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int | None = None,
     use_snapshot: bool = True,
 ) -> BrandValue:
     """Every store's customer value for [start, end) in one query, sorted by `sort` and
@@ -184,7 +192,7 @@ def brand_value(
     is fresh (graph.value.snapshot).
     """
     if use_snapshot and start is None and end is None:
-        stored = precomputed(gateway, "value", BrandValue, SORTS, sort, descending, offset, limit)
+        stored = precomputed(gateway, "value", BrandValue, SORTS, paging)
         if stored is not None:
             return stored
     start, end = window(start, end, DEFAULT_WINDOW)
@@ -202,7 +210,7 @@ def brand_value(
         amount=_median([r.amount for r in rows]),
         repeat_purchase_rate=_median([r.repeat_purchase_rate for r in rows if r.ever_buyers]),
     )
-    info, shown = page(rows, SORTS, sort, descending, offset, limit)
+    info, shown = page(rows, SORTS, paging)
     return BrandValue(
         **live(info),
         start=start,
@@ -231,7 +239,7 @@ def store_value_vs_median(
     window of the brand snapshot when it is fresh (the median is then read, not computed),
     else the default 30 days. Unknown store -> NotFound; bad window -> InvalidInput."""
     stores(gateway, store_id)
-    brand = brand_value(gateway, start, end, limit=1)
+    brand = brand_value(gateway, start, end, Paging(limit=1))
     return StoreValueComparison(
         store=store_value(gateway, store_id, brand.start, brand.end),
         median=brand.median,

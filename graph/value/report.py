@@ -17,7 +17,7 @@ from graph.value.candidates import (
     agent_candidates,
     brand_agent_candidates,
 )
-from graph.value.common import stores
+from graph.value.common import Paging, stores
 from graph.value.funnel import BrandFunnel, StoreFunnel, brand_funnel, store_funnel
 from graph.value.gmv import BrandValue, StoreValueComparison, brand_value, store_value_vs_median
 from graph.value.retention import BrandRetention, StoreRetention, brand_retention, store_retention
@@ -101,13 +101,13 @@ def brand_report(
     return BrandValueReport(
         start=start,
         end=end,
-        value=brand_value(gateway, start, end, sort="amount", descending=True)
+        value=brand_value(gateway, start, end, Paging("amount", descending=True))
         if "factors" in parts
         else None,
         retention=brand_retention(gateway, start, end) if "retention" in parts else None,
         sources=brand_sources(gateway, start, end) if "sources" in parts else None,
         funnel=brand_funnel(gateway, start, end) if "funnel" in parts else None,
-        candidates=brand_agent_candidates(gateway, sort="eligible", descending=True)
+        candidates=brand_agent_candidates(gateway, paging=Paging("eligible", descending=True))
         if "candidates" in parts
         else None,
     )

@@ -13,7 +13,18 @@ from pydantic import BaseModel, Field
 
 from graph.gateway import Gateway, Row
 from graph.queries import query
-from graph.value.common import WEEK, BrandAnswer, live, monday, page, precomputed, stores, window
+from graph.value.common import (
+    ALL,
+    WEEK,
+    BrandAnswer,
+    Paging,
+    live,
+    monday,
+    page,
+    precomputed,
+    stores,
+    window,
+)
 
 RETENTION = query("value/retention")
 
@@ -144,11 +155,8 @@ def brand_retention(
     gateway: Gateway,
     start: datetime | None = None,
     end: datetime | None = None,
+    paging: Paging = ALL,
     *,
-    sort: str = "store_id",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int | None = None,
     use_snapshot: bool = True,
 ) -> BrandRetention:
     """Brand-wide weekly cohorts over [start, end) (default: the 12 weeks before now) in one
@@ -158,9 +166,7 @@ def brand_retention(
     is fresh (graph.value.snapshot).
     """
     if use_snapshot and start is None and end is None:
-        stored = precomputed(
-            gateway, "retention", BrandRetention, SORTS, sort, descending, offset, limit
-        )
+        stored = precomputed(gateway, "retention", BrandRetention, SORTS, paging)
         if stored is not None:
             return stored
     start, end = window(start, end, DEFAULT_WINDOW)
@@ -171,7 +177,7 @@ def brand_retention(
         by_store[row["store_id"]].append(row)
     rows = [_pooled(s, _cohorts(first, end, by_store[s["store_id"]]))
             for s in stores(gateway, None)]  # fmt: skip
-    info, shown = page(rows, SORTS, sort, descending, offset, limit)
+    info, shown = page(rows, SORTS, paging)
     return BrandRetention(
         **live(info),
         start=start,

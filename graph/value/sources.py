@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field
 from graph.gateway import Gateway, Row
 from graph.queries import query
 from graph.value.common import (
+    ALL,
     BrandAnswer,
+    Paging,
     aware,
     live,
     money,
@@ -155,11 +157,8 @@ def brand_sources(
     gateway: Gateway,
     start: datetime | None = None,
     end: datetime | None = None,
+    paging: Paging = ALL,
     *,
-    sort: str = "store_id",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int | None = None,
     use_snapshot: bool = True,
 ) -> BrandSources:
     """Value by source and generation of all stores' customers, and one row per store, in one
@@ -169,9 +168,7 @@ def brand_sources(
     is fresh (graph.value.snapshot).
     """
     if use_snapshot and start is None and end is None:
-        stored = precomputed(
-            gateway, "sources", BrandSources, SORTS, sort, descending, offset, limit
-        )
+        stored = precomputed(gateway, "sources", BrandSources, SORTS, paging)
         if stored is not None:
             return stored
     start, end, found = _read(gateway, None, start, end)
@@ -187,7 +184,7 @@ def brand_sources(
         )
         for s in stores(gateway, None)
     ]
-    info, shown = page(rows, SORTS, sort, descending, offset, limit)
+    info, shown = page(rows, SORTS, paging)
     return BrandSources(
         **live(info),
         start=start,

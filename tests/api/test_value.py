@@ -21,6 +21,7 @@ from graph.value import (
     store_sources,
     store_value,
 )
+from graph.value.common import Paging
 from loaders.pipeline import load_files
 from tests.api.conftest import key
 from tests.api.test_maps import png_size
@@ -107,7 +108,7 @@ def test_answers_are_the_graph_answers(app_client: TestClient, brand: Gateway) -
         brand, "S1", limit=2
     ).model_dump(mode="json")
     value = get("/brand/value", **WINDOW, sort="amount", desc=True, limit=2)
-    expected = brand_value(brand, *WEEK_2, sort="amount", descending=True, limit=2)
+    expected = brand_value(brand, *WEEK_2, Paging("amount", descending=True, limit=2))
     assert value["rows"] == expected.model_dump(mode="json")["rows"]
     assert [r["store_id"] for r in value["rows"]] == ["S1", "S2"] and value["total"] == 3
     assert value["brand"]["amount"] == 220.74 and value["precomputed"] is False

@@ -30,6 +30,7 @@ from graph.value import (
     store_sources,
     store_value,
 )
+from graph.value.common import Paging
 from loaders.pipeline import load_files
 from tests.helpers import CONTENT, STAFF, STORES, order, share, ts, visit, wipe, write_rows
 
@@ -186,10 +187,10 @@ def test_brand_value_rows_totals_and_median(brand: Gateway) -> None:
     assert (m.people, m.conversion, m.amount) == (1, 0.5, 40.0)
     assert m.frequency == pytest.approx((4 / 3 + 1) / 2)
     assert m.order_value == pytest.approx((45.185 + 40) / 2)
-    by_amount = brand_value(brand, *WEEK_2, sort="amount", descending=True, offset=1, limit=1)
+    by_amount = brand_value(brand, *WEEK_2, Paging("amount", True, offset=1, limit=1))
     assert [r.store_id for r in by_amount.rows] == ["S2"] and by_amount.total == 3
     with pytest.raises(InvalidInput, match="sort must be one of"):
-        brand_value(brand, *WEEK_2, sort="shoe_size")
+        brand_value(brand, *WEEK_2, Paging("shoe_size"))
 
 
 def test_the_gmv_identity_is_checked() -> None:
@@ -246,7 +247,7 @@ def test_brand_retention_pools_cohorts(brand: Gateway) -> None:
     assert s1.people == 9
     assert s1.eligible[:4] == [7, 5, 3, 0] and s1.retained[:4] == [4, 3, 1, 0]
     assert s1.rates[:4] == [4 / 7, 3 / 5, 1 / 3, None]
-    first = brand_retention(brand, utc(1), AS_OF, sort="week_1", descending=True)
+    first = brand_retention(brand, utc(1), AS_OF, Paging("week_1", descending=True))
     assert [r.store_id for r in first.rows] == ["S2", "S1", "S3"]  # 1/1, 4/7, 0/1
 
 
@@ -320,7 +321,7 @@ def test_brand_funnel(brand: Gateway) -> None:
         ("S3", [1, 0, 0, 0, 0]),
     ]
     assert stages(b.stages) == [6, 3, 2, 2, 2]
-    by_bought = brand_funnel(brand, utc(4), utc(18), sort="acquired", descending=True)
+    by_bought = brand_funnel(brand, utc(4), utc(18), Paging("acquired", descending=True))
     assert [r.store_id for r in by_bought.rows] == ["S1", "S2", "S3"]
 
 
@@ -405,7 +406,7 @@ def test_brand_answers_without_a_window_come_from_the_snapshot(brand: Gateway) -
         answer, expected = stored[figure](), live[figure]()
         assert answer.precomputed and not expected.precomputed, figure
         assert answer.model_dump(exclude=volatile) == expected.model_dump(exclude=volatile)
-        paged = stored[figure](sort="store_id", descending=True, offset=1, limit=1)
+        paged = stored[figure](paging=Paging(descending=True, offset=1, limit=1))
         assert [r.store_id for r in paged.rows] == ["S2"] and paged.total == 3
     assert stored["value"]().end == AS_OF  # the window the snapshot covers
     assert not brand_value(brand, *WEEK_2).precomputed  # a window is always computed live
