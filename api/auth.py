@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery
 
 from fission.errors import Forbidden, NotFound, Unauthorized
@@ -99,6 +99,14 @@ def ingester(caller: Caller) -> Principal:
 Reader = Annotated[Principal, Depends(reader)]
 HQ = Annotated[Principal, Depends(hq_only)]
 Ingester = Annotated[Principal, Depends(ingester)]
+
+
+def remember_key(request: Request, response: Response) -> None:
+    """A page opened with `?key=` (already checked) keeps the key in an HTTP-only, same-site
+    cookie, so links between pages need no key."""
+    key = request.query_params.get("key")
+    if key:
+        response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
 
 
 def check_store(caller: Principal, store_id: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -18,10 +19,11 @@ from api.charts import (
     retention_heatmap,
     value_by_source_bars,
 )
-from api.maps import PLOTLY_JS
 from graph.value import BrandValueReport, StoreValueReport
 
 FIGURES = ("factors", "retention", "sources", "funnel")
+# plotly.js from the app itself (api.app mounts the plotly package's copy at /static).
+PLOTLY_JS = f"/static/plotly.min.js?v={plotly.__version__}"
 _templates = Environment(loader=PackageLoader("api"), autoescape=select_autoescape(["html"]))
 
 

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BeforeValidator
 
-from api.auth import HQ, Reader, check_store
+from api.auth import HQ, Reader, check_store, remember_key
 from api.deps import GatewayDep
 from api.errors import ERROR_RESPONSES
 from api.maps import figure_png
-from api.routers.maps import HTML_RESPONSES, PNG_RESPONSES, _remember_key
+from api.routers.maps import HTML_RESPONSES, PNG_RESPONSES
 from api.value_pages import brand_figures, brand_value_page, store_figures, store_value_page
 from graph.value import (
     BrandAgentCandidates,
@@ -289,7 +289,7 @@ def store_page(
     report = store_report(gateway, store_id, start, end)
     page = store_value_page(report, hq=caller.role == "hq", query=_window_query(start, end))
     response = HTMLResponse(page)
-    _remember_key(request, response)
+    remember_key(request, response)
     return response
 
 
@@ -328,7 +328,7 @@ def brand_page(
     every store's GMV linking to its page."""
     report = brand_report(gateway, start, end, parts=["factors", "retention", "sources", "funnel"])
     response = HTMLResponse(brand_value_page(report, query=_window_query(start, end)))
-    _remember_key(request, response)
+    remember_key(request, response)
     return response
 
 

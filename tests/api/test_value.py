@@ -167,9 +167,6 @@ def test_store_page_draws_the_figures_with_local_plotly(
     hq = app_client.get("/brand/value/page", params=WINDOW, headers=key("hq")).text
     assert 'href="/stores/S1/value/page"' in hq and 'id="stores"' in hq
     assert "brand GMV 220.74 over 3 stores" in hq
-    store_map = app_client.get("/stores/S1/map", headers=key("s1")).text
-    assert 'href="/stores/S1/value/page"' in store_map
-    assert 'href="/brand/value/page"' in app_client.get("/", headers=key("hq")).text
 
 
 def test_png_of_every_figure(app_client: TestClient, brand: Gateway) -> None:
