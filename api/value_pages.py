@@ -19,7 +19,16 @@ from api.charts import (
     retention_heatmap,
     value_by_source_bars,
 )
-from graph.value import BrandValueReport, StoreValueReport
+from graph.value import (
+    BrandFunnel,
+    BrandRetention,
+    BrandSources,
+    BrandValueReport,
+    StoreFunnel,
+    StoreRetention,
+    StoreSources,
+    StoreValueReport,
+)
 
 FIGURES = ("factors", "retention", "sources", "funnel")
 # plotly.js from the app itself (api.app mounts the plotly package's copy at /static).
@@ -31,6 +40,28 @@ def _span(start: Any, end: Any) -> str:
     return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
 
 
+def _retention(name: str, r: StoreRetention | BrandRetention) -> go.Figure:
+    return retention_heatmap(
+        r.cohorts, f"{name}: weekly retention, cohorts of {_span(r.start, r.end)}"
+    )
+
+
+def _sources(name: str, s: StoreSources | BrandSources) -> go.Figure:
+    since = (
+        f"first seen {_span(s.start, s.end)}" if s.start else f"first seen before {s.end:%Y-%m-%d}"
+    )
+    figures = s.brand if isinstance(s, BrandSources) else s
+    return value_by_source_bars(
+        figures.by_source,
+        figures.by_generation,
+        f"{name}: value by source and generation ({since})",
+    )
+
+
+def _funnel(name: str, f: StoreFunnel | BrandFunnel) -> go.Figure:
+    return funnel_chart(f.stages, f"{name}: funnel of those acquired {_span(f.start, f.end)}")
+
+
 def store_figures(report: StoreValueReport) -> dict[str, go.Figure]:
     """The figures of the parts the report holds, by name (see FIGURES)."""
     name = report.name or report.store_id
@@ -38,25 +69,11 @@ def store_figures(report: StoreValueReport) -> dict[str, go.Figure]:
     if report.comparison:
         figures["factors"] = gmv_factor_bars(report.comparison.store, report.comparison.median)
     if report.retention:
-        r = report.retention
-        figures["retention"] = retention_heatmap(
-            r.cohorts, f"{name}: weekly retention, cohorts of {_span(r.start, r.end)}"
-        )
+        figures["retention"] = _retention(name, report.retention)
     if report.sources:
-        s = report.sources
-        since = (
-            f"first seen {_span(s.start, s.end)}"
-            if s.start
-            else f"first seen before {s.end:%Y-%m-%d}"
-        )
-        figures["sources"] = value_by_source_bars(
-            s.by_source, s.by_generation, f"{name}: value by source and generation ({since})"
-        )
+        figures["sources"] = _sources(name, report.sources)
     if report.funnel:
-        f = report.funnel
-        figures["funnel"] = funnel_chart(
-            f.stages, f"{name}: funnel of those acquired {_span(f.start, f.end)}"
-        )
+        figures["funnel"] = _funnel(name, report.funnel)
     return figures
 
 
@@ -66,21 +83,11 @@ def brand_figures(report: BrandValueReport) -> dict[str, go.Figure]:
     if report.value:
         figures["factors"] = factor_spread(report.value)
     if report.retention:
-        r = report.retention
-        figures["retention"] = retention_heatmap(
-            r.cohorts, f"Brand: weekly retention, cohorts of {_span(r.start, r.end)}"
-        )
+        figures["retention"] = _retention("Brand", report.retention)
     if report.sources:
-        s = report.sources
-        figures["sources"] = value_by_source_bars(
-            s.brand.by_source, s.brand.by_generation,
-            f"Brand: value by source and generation (first seen before {s.end:%Y-%m-%d})",
-        )  # fmt: skip
+        figures["sources"] = _sources("Brand", report.sources)
     if report.funnel:
-        f = report.funnel
-        figures["funnel"] = funnel_chart(
-            f.stages, f"Brand: funnel of those acquired {_span(f.start, f.end)}"
-        )
+        figures["funnel"] = _funnel("Brand", report.funnel)
     return figures
 
 

@@ -35,6 +35,7 @@ from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from graph.stores import store_diagnosis
 from graph.value import (
+    Paging,
     agent_candidates,
     brand_agent_candidates,
     brand_funnel,
@@ -47,7 +48,6 @@ from graph.value import (
     store_sources,
     store_value,
 )
-from graph.value.common import Paging
 from loaders.pipeline import load_files
 
 STORE_SAMPLE = 200

@@ -30,6 +30,7 @@ from graph.value import (
     BrandRetention,
     BrandSources,
     BrandValue,
+    Paging,
     StoreAgentCandidates,
     StoreFunnel,
     StoreRetention,
@@ -50,7 +51,6 @@ from graph.value import (
 )
 from graph.value.candidates import DEFAULT_LIMIT, MAX_LIMIT
 from graph.value.candidates import SORTS as CANDIDATE_SORTS
-from graph.value.common import Paging
 from graph.value.funnel import SORTS as FUNNEL_SORTS
 from graph.value.gmv import SORTS as VALUE_SORTS
 from graph.value.retention import SORTS as RETENTION_SORTS

@@ -56,6 +56,7 @@ from graph.value.candidates import (
     agent_candidates,
     brand_agent_candidates,
 )
+from graph.value.common import ALL, Paging
 from graph.value.funnel import BrandFunnel, FunnelStage, StoreFunnel, brand_funnel, store_funnel
 from graph.value.gmv import (
     BrandValue,
@@ -96,6 +97,7 @@ from graph.value.sources import (
 )
 
 __all__ = [
+    "ALL",
     "PARTS",
     "AgentCandidate",
     "BrandAgentCandidates",
@@ -108,6 +110,7 @@ __all__ = [
     "FactorMedians",
     "FunnelStage",
     "GmvFactors",
+    "Paging",
     "RetentionRow",
     "SnapshotReport",
     "SourceRow",

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from graph.gateway import Gateway
 from graph.value import (
+    Paging,
     agent_candidates,
     brand_funnel,
     brand_value,
@@ -21,7 +22,6 @@ from graph.value import (
     store_sources,
     store_value,
 )
-from graph.value.common import Paging
 from loaders.pipeline import load_files
 from tests.api.conftest import key
 from tests.api.test_maps import png_size

@@ -16,6 +16,7 @@ from fission.errors import FissionError, InvalidInput, NotFound
 from graph.gateway import Gateway
 from graph.stores import store_diagnosis
 from graph.value import (
+    Paging,
     StoreValueRow,
     agent_candidates,
     brand_agent_candidates,
@@ -30,7 +31,6 @@ from graph.value import (
     store_sources,
     store_value,
 )
-from graph.value.common import Paging
 from loaders.pipeline import load_files
 from tests.helpers import CONTENT, STAFF, STORES, order, share, ts, visit, wipe, write_rows
 
