@@ -25,6 +25,7 @@ from api.routers import (
     staff,
     status,
     stores,
+    value,
 )
 from fission import __version__
 from fission.errors import DatabaseUnavailable
@@ -34,7 +35,8 @@ from graph.gds import server_plugins
 
 DESCRIPTION = """
 Referral analytics for retail chains: store diagnosis, key nodes, influence, reach,
-introduction paths and recommended contacts, served from Neo4j.
+introduction paths, recommended contacts and customer value (GMV factors, retention, value by
+referral source, the funnel, agent candidates), served from Neo4j.
 
 Authenticate with `X-API-Key`. Roles: **hq** (everything), **store** (one store's people,
 staff, maps and recommendations; anything else answers 404), **ingest** (POST /events only).
@@ -63,7 +65,19 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     app = FastAPI(title="Fission", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (health, status, brand, stores, algorithms, people, staff, events, maps, pages):
+    for module in (
+        health,
+        status,
+        brand,
+        value,
+        stores,
+        algorithms,
+        people,
+        staff,
+        events,
+        maps,
+        pages,
+    ):
         app.include_router(module.router)
     app.mount("/static", VersionedStatic(directory=PLOTLY_DIR), name="static")
     return app

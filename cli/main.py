@@ -1,5 +1,5 @@
-"""The `fission` command: local server, schema, loading, generation, influence, API keys, the
-API, and the demo.
+"""The `fission` command: local server, schema, loading, generation, influence, the
+precomputed customer value, API keys, the API, and the demo.
 
 Every command reports a project error (fission.errors) as one line and an exit code from
 `EXIT_CODES` (sysexits-style), never as a traceback.
@@ -313,6 +313,16 @@ def _refresh_influence(settings: Settings) -> None:
     )
 
 
+def _refresh_value_snapshot(settings: Settings, as_of: datetime | None = None) -> None:
+    from graph.gateway import Gateway
+    from graph.value import refresh_value_snapshot
+
+    with Gateway(settings) as gateway:
+        report = refresh_value_snapshot(gateway, as_of)
+    seconds = sum(report.seconds.values())
+    console.print(f"Brand-wide customer value precomputed in {seconds:.1f}s.")
+
+
 @app.command()
 @reports_errors
 def load(
@@ -344,7 +354,11 @@ def load(
         bool, typer.Option(help="Recompute derived data (referrers, homes, ties) afterwards.")
     ] = True,
     influence: Annotated[
-        bool, typer.Option(help="Recompute influence scores afterwards (`fission influence`).")
+        bool,
+        typer.Option(
+            help="Recompute influence scores and the brand-wide customer value afterwards "
+            "(`fission influence`, `fission value-snapshot`)."
+        ),
     ] = True,
 ) -> None:
     """Load CSV / JSON Lines / Parquet files; the type comes from each file's name or columns.
@@ -366,6 +380,7 @@ def load(
         _print_load_report(_load(settings, paths, rejects, derive, window))
     if influence and derive:
         _refresh_influence(settings)
+        _refresh_value_snapshot(settings)
 
 
 def _reload_rejects(
@@ -466,6 +481,25 @@ def influence() -> None:
     with Gateway(get_settings()) as gateway:
         report = refresh_influence(gateway)
     console.print(report.model_dump_json(indent=2))
+
+
+@app.command("value-snapshot")
+@reports_errors
+def value_snapshot(
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Where the default windows end (ISO 8601 with an offset; default: now)."),
+    ] = None,
+) -> None:
+    """Precompute the brand-wide customer value HQ reads (value, retention, sources, funnel,
+    agent candidates); schedule it where events are streamed, like `fission influence`."""
+    when = None
+    if as_of is not None:
+        try:
+            when = datetime.fromisoformat(as_of)
+        except ValueError as exc:
+            raise InvalidInput(f"--as-of: not an ISO 8601 date-time: {as_of}") from exc
+    _refresh_value_snapshot(get_settings(), when)
 
 
 @app.command()
@@ -812,6 +846,7 @@ def demo(
         run_generator(preset.value, 7, data, fmt="parquet", end=_end_of("today"))
     _print_load_report(_load(settings, [data], None, derive=True))
     _refresh_influence(settings)
+    _refresh_value_snapshot(settings)
     keys_file = settings.var_dir / "demo-keys.json"
     import pandas as pd
 

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         0.01, gt=0, le=1, description="Key node: among this top share of store influence."
     )
     key_node_min_reach3: int = Field(10, ge=1, description="Key node: or reach(p, 3) >= this.")
+    value_snapshot_max_hours: float = Field(
+        24.0,
+        ge=0,
+        description="Brand-wide customer value asked without a window is answered from the "
+        "precomputed snapshot while it is at most this old (0: always computed live).",
+    )
     ingest_max_events: int = Field(10_000, ge=1, description="Events per POST /events call.")
     held_warn_count: int = Field(
         1000, ge=1, description="Status and the HQ page warn when this many events are held."

@@ -405,11 +405,19 @@ class Brand:
         w = 1.0 + 1.5 * engaged[prospects]
         prob = np.minimum(p.order_rate * w / max(w.mean(), 1e-9), 0.9)
         buyers = prospects[rng.random(len(prospects)) < prob]
-        k = 1 + rng.poisson(0.5, len(buyers))
+        # Repeat buyers: extra orders per buyer, more when a member or agent brought them in.
+        loyal = self._referred_by_members_or_agents(buyers)
+        k = 1 + rng.poisson(p.repeat_orders * np.where(loyal, p.loyal_referral_repeat, 1.0))
         who = np.repeat(buyers, k)
         lo = first[who] + 60
         span = (self.end - lo).astype(np.float64)
         at = lo + (rng.beta(1.2, 3.0, len(who)) * span).astype(np.int64)
+        # A repeat order comes at any time between the buyer's first order and the end.
+        firsts = np.cumsum(k) - k
+        again = np.arange(len(who)) != np.repeat(firsts, k)
+        first_order = np.repeat(at[firsts], k)
+        later = first_order + (rng.random(len(who)) * (self.end - first_order)).astype(np.int64)
+        at = np.where(again, later, at)
         # Imported members keep buying too.
         mem = self.member_ids[rng.random(len(self.member_ids)) < 0.5]
         mk = 1 + rng.poisson(1.0, len(mem))
@@ -421,6 +429,25 @@ class Brand:
         amount = np.round(rng.lognormal(np.log(150.0), 0.8, len(self.ord_who)), 2)
         self.ord_amount = np.maximum(amount, 1.0)
         self.first_any = np.where(first == never, self.start, first)
+
+    def _referred_by_members_or_agents(self, people: Arr) -> Arr:
+        """Whether each person's first contact was a visit to a share of an imported member, or
+        of an agent who was one by then (orders are drawn after this, so buying members count
+        only when imported)."""
+        sh, vi = self._all_shares(), self._all_visits()
+        order = np.lexsort((vi.at, vi.visitor))
+        visitors, pos = np.unique(vi.visitor[order], return_index=True)
+        first_visit = np.full(self.n_people, -1, dtype=np.int64)
+        first_visit[visitors] = order[pos]
+        visit = first_visit[people]
+        seen = visit >= 0
+        at = np.where(seen, vi.at[np.maximum(visit, 0)], 0)
+        referred = seen & (at <= self.first[people])
+        sharer = sh.sharer[vi.share[np.maximum(visit, 0)]]
+        agent_since = np.full(self.n_people, np.iinfo(np.int64).max, dtype=np.int64)
+        agent_since[self.agent] = self.agent_at
+        loyal = self.is_member[sharer] | (agent_since[sharer] <= at)
+        return referred & loyal
 
     def build_notes(self) -> None:
         p, rng = self.p, self.rng

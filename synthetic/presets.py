@@ -127,6 +127,10 @@ class Preset:
     notes_per_staff: float = 8.0
     cross_store: float = 0.07  # share of visitors drawn from another store's customers
     days: int = 183
+    # Repeat purchase: mean extra orders per buying prospect (Poisson), multiplied for those
+    # a member or an agent brought in (seeds 001/002: referred loyal customers buy again).
+    repeat_orders: float = 0.5
+    loyal_referral_repeat: float = 2.5
 
 
 PRESETS: dict[str, Preset] = {

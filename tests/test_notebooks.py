@@ -31,11 +31,12 @@ def demo(gateway: Gateway, tmp_path_factory: pytest.TempPathFactory) -> Settings
     return gateway.settings
 
 
-def test_the_three_notebooks_exist_without_outputs() -> None:
+def test_the_notebooks_exist_without_outputs() -> None:
     assert [p.name for p in NOTEBOOKS] == [
         "01_store_explorer.ipynb",
         "02_brand_influence_and_cascades.ipynb",
         "03_ad_hoc_cypher.ipynb",
+        "04_customer_value.ipynb",
     ]
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
@@ -65,8 +66,8 @@ def test_notebook_runs_top_to_bottom(
     assert all(c.execution_count for c in code)
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert errors == []
-    # The explorer drew its network map: a Plotly figure with the store's people on it.
-    if path.stem == "01_store_explorer":
+    # The explorer drew its network map, the customer-value notebook its four figures.
+    if path.stem in ("01_store_explorer", "04_customer_value"):
         figures = [
             o
             for c in code

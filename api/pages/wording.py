@@ -135,6 +135,14 @@ def suggestion(t: Text, s: Suggestion) -> str:
             int(f["idle"]),
         ) % {"num": t.number(f["idle"])}
         return f"{text} {more}"
+    if s.rule == "invite_agents":
+        return t.ngettext(
+            "%(num)s member who is not an agent has brought people in: invite the strongest to "
+            "become agents, so the sales they bring earn them commission:",
+            "%(num)s members who are not agents have brought people in: invite the strongest to "
+            "become agents, so the sales they bring earn them commission:",
+            int(f["eligible"]),
+        ) % {"num": t.number(f["eligible"])}
     if s.rule == "contact_key_nodes":
         return t.ngettext(
             "%(num)s key node was not contacted or visited by the store in the last %(days)s "

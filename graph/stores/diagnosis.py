@@ -21,7 +21,8 @@ from graph.stores.model import (
     tier,
     weekly,
 )
-from graph.stores.suggestions import NAMED, NOTED_DAYS, suggestions
+from graph.stores.suggestions import INVITE_MIN_REACH3, NAMED, NOTED_DAYS, suggestions
+from graph.value.candidates import agent_candidates
 
 SUMMARY = query("stores/summary")
 REFERRAL_EDGES = query("stores/referral_edges")
@@ -125,5 +126,6 @@ def store_diagnosis(gateway: Gateway, store_id: str, now: datetime | None = None
         flags=store_flags(gateway, store_id).flags,
     )
     idle_staff = [s.person_id for s in staff if s.shares_4w == 0]
-    diagnosis.suggestions = suggestions(diagnosis, people, idle_staff)
+    invite = agent_candidates(gateway, store_id, limit=NAMED, min_reach3=INVITE_MIN_REACH3)
+    diagnosis.suggestions = suggestions(diagnosis, people, idle_staff, invite)
     return diagnosis

@@ -103,7 +103,8 @@ class Suggestion(BaseModel):
         description="The numbers in `text`, by name, so that a page can word the suggestion "
         "in its own language: start {target}; share_more {customers, missing, target}; "
         "convert {conversion_rate, target, engaged}; activate_members {fission_ratio, "
-        "expected, idle}; contact_key_nodes {unnoted, days}; stalled {days}; review_flags "
+        "expected, idle}; invite_agents {eligible}; contact_key_nodes {unnoted, days}; "
+        "stalled {days}; review_flags "
         "{flags, and the count of each kind: coupon_farm, ring, self_referral}.",
     )
 

@@ -14,11 +14,13 @@ from graph.stores.model import (
     StoreDiagnosis,
     Suggestion,
 )
+from graph.value.candidates import StoreAgentCandidates
 
 STALLED_DAYS = 14
 NOTED_DAYS = 14  # as for recommended contacts: a key node noted in the last 14 days is in hand
 LOW_FISSION_RATIO = 1.0
 NAMED = 5  # people named per suggestion
+INVITE_MIN_REACH3 = 1  # agent candidates worth inviting have brought someone in
 
 
 def _names(ids: Sequence[str]) -> str:
@@ -26,7 +28,10 @@ def _names(ids: Sequence[str]) -> str:
 
 
 def suggestions(
-    d: StoreDiagnosis, people: dict[str, Any], staff_idle: list[str]
+    d: StoreDiagnosis,
+    people: dict[str, Any],
+    staff_idle: list[str],
+    candidates: StoreAgentCandidates | None = None,
 ) -> list[Suggestion]:
     """Plain-language suggestions from the diagnosis figures, by these rules in order:
 
@@ -38,14 +43,18 @@ def suggestions(
     4. `activate_members` — members or agents exist and the fission ratio is below 1 referred
        customer each: ask those who have referred nobody to share (highest store influence,
        then spend, first).
-    5. `contact_key_nodes` — key nodes no staff member of the store noted as contacted or
+    5. `invite_agents` — members who are not agents yet have brought someone in (reach(p, 3)
+       >= 1): invite the strongest (`candidates`: DESIGN.md §5 "Agent candidates", those
+       with reach(p, 3) >= 1, strongest first) to become agents, the seed's third conversion
+       action.
+    6. `contact_key_nodes` — key nodes no staff member of the store noted as contacted or
        visited in the last 14 days.
-    6. `stalled` — customers but nobody new in the last 2 weeks.
-    7. `broadcast_only` — cascades exist but none goes past the first generation (depth 1):
+    7. `stalled` — customers but nobody new in the last 2 weeks.
+    8. `broadcast_only` — cascades exist but none goes past the first generation (depth 1):
        shares reach direct contacts only, nobody re-shares.
-    8. `review_flags` — fraud flags name people of the store (graph.fraud): review them before
+    9. `review_flags` — fraud flags name people of the store (graph.fraud): review them before
        paying rewards or commission (names the flags' subjects).
-    9. `on_track` — none of the above applies.
+    10. `on_track` — none of the above applies.
     """
     out: list[Suggestion] = []
     if d.customers == 0:
@@ -114,6 +123,18 @@ def suggestions(
                     "expected": PLAN_BROUGHT_EACH,
                     "idle": people["idle_count"],
                 },
+            )
+        )
+    if candidates is not None and candidates.candidates:
+        invite = [c.person_id for c in candidates.candidates]
+        out.append(
+            Suggestion(
+                rule="invite_agents",
+                text=f"{candidates.eligible} members who are not agents have brought people "
+                "in: invite the strongest to become agents, so the sales they bring earn them "
+                f"commission: {_names(invite)}.",
+                person_ids=invite,
+                figures={"eligible": candidates.eligible},
             )
         )
     unnoted = people["unnoted_key_nodes"]

@@ -29,6 +29,8 @@ SAMPLE: dict[str, Any] = {
     "end": NOW,
     "event_ids": ["no-such-event"],
     "everyone": True,
+    "figure": "value",
+    "first": datetime(2026, 8, 3, tzinfo=UTC),  # a Monday
     "hashes": ["0" * 64],
     "id": "no-such-run",
     "id_sha256": "0" * 64,

@@ -173,9 +173,11 @@ def test_basic_store_known_answers(graph: Gateway, tmp_path: Path) -> None:
     assert c.largest_tree_virality == pytest.approx(c.structural_virality)
     assert d.key_node_count == 0 and d.top_key_nodes == []
     assert [(s.person_id, s.shares_4w) for s in d.staff] == [("C1", 0), ("M1", 1)]
-    # Starter store; conversion 25%, fission 1.0, growth in the last 2 weeks, depth 3.
-    assert rules(d) == ["share_more"]
+    # Starter store; conversion 25%, fission 1.0, growth in the last 2 weeks, depth 3; member
+    # P1 brought people in but is not an agent (imported Q1 brought nobody).
+    assert rules(d) == ["share_more", "invite_agents"]
     assert suggestion(d, "share_more").person_ids == ["C1"]
+    assert suggestion(d, "invite_agents").person_ids == ["P1"]
 
 
 def test_empty_store_is_a_normal_answer(graph: Gateway, tmp_path: Path) -> None:
@@ -240,8 +242,8 @@ def test_struggling_store_triggers_its_rules(graph: Gateway, tmp_path: Path) -> 
 
 
 def test_healthy_growing_store_is_on_track(graph: Gateway, tmp_path: Path) -> None:
-    """S1: M1 -> V001..V100, twelve of them members; member V001 -> W01..W12 recently; V001
-    (a key node by reach) contacted last week."""
+    """S1: M1 -> V001..V100, twelve of them members; member V001 -> W01..W12 recently, and
+    an agent since; V001 (a key node by reach) contacted last week."""
     reference_files(tmp_path)
     shares = [share("e01", "sh1", "M1", ts(2, 13)), share("e02", "sh2", "V001", ts(5, 13))]
     visits = [
@@ -253,6 +255,8 @@ def test_healthy_growing_store_is_on_track(graph: Gateway, tmp_path: Path) -> No
     write_rows(tmp_path, "visits", visits)
     write_rows(tmp_path, "orders", orders)
     write_rows(tmp_path, "notes", [note("n1", "C1", "V001", ts(25))])
+    agent = {"event_id": "a1", "person_id": "V001", "store_id": "S1", "at": ts(21)}
+    write_rows(tmp_path, "agents", [agent])
     load(graph, tmp_path)
     d = store_diagnosis(graph, "S1", NOW)
     assert (d.customers, d.tier, d.members, d.conversion_rate) == (112, "growing", 12, 12 / 112)

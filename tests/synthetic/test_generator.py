@@ -20,6 +20,7 @@ from synthetic import (
     Preset,
     generate,
 )
+from tests.graph.reference import referral_forest
 
 Frames = dict[str, pd.DataFrame]
 EVENT_TYPES = ("shares", "visits", "orders", "friendships", "agents", "notes")
@@ -422,6 +423,34 @@ def test_about_ten_percent_of_prospects_order(
     assert 0.06 < len(buyers) / len(prospects) < 0.16
     orders = f["orders"][f["orders"]["person_id"].isin(buyers)]
     assert orders.groupby("person_id").size().max() >= 2  # some buy several times
+
+
+def test_repeat_buyers_more_often_when_members_or_agents_brought_them(
+    small: tuple[GenerationSummary, Frames, Path],
+) -> None:
+    _, f, path = small
+    forest = referral_forest(path)
+    referrer = {child: parent for parent, child in forest.edges}
+    agent_since = ts(f["agents"]["at"]).groupby(f["agents"]["person_id"].to_numpy()).min()
+    imported = set(f["members"]["person_id"])
+    shares = f["shares"].set_index("share_id")
+    first_visit = (
+        f["visits"].assign(at=ts(f["visits"]["at"])).sort_values("at").groupby("visitor_id").first()
+    )
+    orders = f["orders"].groupby("person_id").size()
+    buyers = orders[~orders.index.isin(imported)]
+
+    def loyal(person: str) -> bool:
+        r = referrer.get(person)
+        if r is None:
+            return False
+        at = first_visit.loc[person, "at"]
+        assert shares.loc[first_visit.loc[person, "share_id"], "sharer_id"] == r
+        return r in imported or (r in agent_since.index and agent_since[r] <= at)
+
+    by_loyal = buyers.groupby([loyal(p) for p in buyers.index]).apply(lambda n: (n >= 2).mean())
+    assert 0.3 < (orders >= 2).mean() < 0.7  # seed 001: a loyal base re-buys (58% at Pop Mart)
+    assert by_loyal[True] > by_loyal[False] + 0.1
 
 
 def test_staff_friends_and_recent_notes(small: tuple[GenerationSummary, Frames, Path]) -> None:
