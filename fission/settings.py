@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     )
     key_node_min_reach3: int = Field(10, ge=1, description="Key node: or reach(p, 3) >= this.")
     ingest_max_events: int = Field(10_000, ge=1, description="Events per POST /events call.")
+    held_max_age_days: float = Field(
+        30.0,
+        gt=0,
+        description="Held events (rows and events naming something not known yet) still waiting "
+        "after this many days are expired into a report (<var_dir>/held/), not dropped silently.",
+    )
     map_max_nodes: int = Field(
         1500, description="Above this many people a store map shows key nodes and aggregates."
     )
@@ -106,6 +112,11 @@ class Settings(BaseSettings):
     @property
     def local_password_file(self) -> Path:
         return self.var_dir / "neo4j-password"
+
+    @property
+    def held_report_dir(self) -> Path:
+        """Where expired held events are reported (`expired-held-<date>.csv`)."""
+        return self.var_dir / "held"
 
     @property
     def api_keys_path(self) -> Path:
