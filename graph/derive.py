@@ -97,7 +97,7 @@ def derive_people(gateway: Gateway, ids: list[str], as_of: datetime | None = Non
     step("home")
     _run(gateway, KNOWS, set(ids) | set(changed_referrer))
     step("knows")
-    _run(gateway, INTERESTS, ids, as_of=as_of or datetime.now(UTC))
+    _run(gateway, INTERESTS, ids, as_of=as_of or datetime.now(UTC).replace(microsecond=0))
     step("interests")
     _run(gateway, CLEAR_STALE, ids)
     report.seconds = time.perf_counter() - started

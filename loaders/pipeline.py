@@ -225,11 +225,10 @@ def release_held(
     those waiting for what they bring; each leaves hold unless it now waits for something else.
     Those rejected on retry go to the held-events report. `outcome` hears each verdict."""
     keys = set(keys)
-    tried: set[str] = set()
     outcomes: list[tuple[Waiting, Verdict]] = []
+    # New references come only from events applied here, which leave hold: this ends.
     while keys:
-        waiting = [w for w in held.waiting_for(gateway, sorted(keys)) if w.id not in tried]
-        tried |= {w.id for w in waiting}
+        waiting = held.waiting_for(gateway, sorted(keys))
         keys = set()
         for kind in KIND_ORDER:
             of_kind = [w for w in waiting if w.kind == kind]

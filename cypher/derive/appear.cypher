@@ -50,7 +50,8 @@ CALL (r) {
                     THEN sharer END AS referrer
     OPTIONAL MATCH (old:Person)-[was:REFERRED]->(p)
     WITH p, r, referrer, old, was
-    WHERE NOT coalesce(old = referrer AND was.share_id = r.share_id,
+    WHERE NOT coalesce(old = referrer AND was.share_id = r.share_id
+                         AND was.at = p.first_seen,
                        old IS NULL AND referrer IS NULL)
     DELETE was
     WITH p, r, referrer, old
