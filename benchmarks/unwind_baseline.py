@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from benchmarks.common import dataset, fresh_database, record
+from benchmarks.common import cpu_seconds, dataset, fresh_server, record
 from graph.gateway import Gateway, batched
 from graph.queries import query
 from graph.schema import apply_schema
@@ -50,10 +50,14 @@ def timed_batches(gateway: Gateway, rows: list[dict[str, Any]], write: Any) -> f
 def one_run(folder: Path, heap: str, pagecache: str) -> dict[str, Any]:
     shares = read_rows(folder, "shares", SHARE_COLUMNS)
     visits = read_rows(folder, "visits", VISIT_COLUMNS)
-    with fresh_database(heap=heap, pagecache=pagecache) as gateway:
+    with fresh_server(heap, pagecache) as (gateway, server):
         apply_schema(gateway)
+        pid = server.status().pid
+        assert pid is not None
+        cpu_before = cpu_seconds(pid)
         share_s = timed_batches(gateway, shares, SHARES)
         visit_s = timed_batches(gateway, visits, VISITS)
+        server_cpu = cpu_seconds(pid) - cpu_before
         resent_s = timed_batches(gateway, visits, VISITS_RESENT)
         stored = gateway.read("MATCH ()-[v:VISITED]->() RETURN count(v) AS n")[0]["n"]
     if stored != len(visits):
@@ -66,6 +70,7 @@ def one_run(folder: Path, heap: str, pagecache: str) -> dict[str, Any]:
         "visits_per_second": round(len(visits) / visit_s),
         "shares_and_visits_per_second": round((len(shares) + len(visits)) / (share_s + visit_s)),
         "resent_visits_per_second": round(len(visits) / resent_s),
+        "server_cpu_us_per_event": round(server_cpu / (len(shares) + len(visits)) * 1e6, 1),
     }
 
 

@@ -126,8 +126,8 @@ class Fold:
             self._appear(row["sharer_id"], row, "share")
             self._interest(row["sharer_id"], row["content_id"], row["at"], 2.0)
         elif kind == "visits":
-            self._appear(row["visitor_id"], row, "visit", share_id=row["share_id"])
             sharer = written.get("sharer_id")
+            self._appear(row["visitor_id"], row, "visit", share_id=row["share_id"], sharer_id=sharer)
             if sharer and sharer != row["visitor_id"]:
                 self._tie(row["visitor_id"], sharer)["visits"] += 1
             if written.get("content_id"):
@@ -145,6 +145,7 @@ class Fold:
         row: dict[str, Any],
         kind: str,
         share_id: str | None = None,
+        sharer_id: str | None = None,
         order_store_id: str | None = None,
     ) -> None:
         self.appearances.append(
@@ -154,6 +155,7 @@ class Fold:
                 "event_id": row["event_id"],
                 "kind": kind,
                 "share_id": share_id,
+                "sharer_id": sharer_id,
                 "order_store_id": order_store_id,
             }
         )

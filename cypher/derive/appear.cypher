@@ -4,27 +4,31 @@
 // row: each sees the rows before it), sorted by (at, event_id) by the caller.
 // An event changes something only when it becomes the person's first appearance (a new person,
 // or an earlier event than the one known), or, for an order, their first order. Then the new
-// referrer is the sharer of a first visit whose own first appearance is strictly earlier; the
+// referrer is the sharer of a first visit (as the share's sharer_id says: none once erased) whose
+// own first appearance is strictly earlier; the
 // home is the person's staff or imported-member store, else the referrer's home, else the store
 // of their first order. What this cannot settle locally is left to graph.derive.derive_stale by
 // marking the person :Stale: an earlier first appearance of someone whose shares others have
 // visited already (they may have referees, or people waiting to become their referees), and a
 // new home of someone who has referees (theirs follow). People already :Stale are left alone.
+// The index lookups are hinted, so that a plan made while the graph is nearly empty stays right.
 // mode: write
-// params: $rows ([{person_id, at, event_id, kind, share_id, order_store_id}])
+// params: $rows ([{person_id, at, event_id, kind, share_id, sharer_id (of the share visited),
+//   order_store_id}])
 // columns: person_id, old_referrer, new_referrer (people whose referrer changed)
 UNWIND $rows AS r
 CALL (r) {
   MATCH (p:Person {id: r.person_id})
+  USING INDEX p:Person(id)
   WHERE NOT p:Stale
   WITH p, r, datetime(r.at) AS at
   WITH p, r, at,
        p.first_seen IS NULL OR at < p.first_seen
          OR (at = p.first_seen AND r.event_id < p.first_event_id) AS first,
-       r.kind = 'order' AND NOT EXISTS {
-         MATCH (p)-[:PLACED]->(o:Order)
-         WHERE o.at < at OR (o.at = at AND o.id < r.event_id)
-       } AS first_order
+       CASE WHEN r.kind = 'order'
+            THEN size([(p)-[:PLACED]->(o:Order)
+                       WHERE o.at < at OR (o.at = at AND o.id < r.event_id) | o]) = 0
+            ELSE false END AS first_order
   WHERE first OR first_order
   WITH p, r, at, first, first_order,
        first AND p.first_seen IS NOT NULL
@@ -43,7 +47,8 @@ CALL (r) {
     SET p.first_seen = at, p.first_event_id = r.event_id, p.first_kind = r.kind,
         p.first_share_id = r.share_id
     WITH p, r, at
-    OPTIONAL MATCH (sharer:Person)-[:SHARED]->(:Share {id: r.share_id})
+    OPTIONAL MATCH (sharer:Person {id: r.sharer_id})
+    USING INDEX sharer:Person(id)
     WITH p, r, CASE WHEN sharer <> p
                      AND (sharer.first_seen < at
                           OR (sharer.first_seen = at AND sharer.first_event_id < r.event_id))
@@ -78,6 +83,7 @@ CALL (r) {
       DELETE h
       WITH p, store_id
       MATCH (s:Store {id: store_id})
+      USING INDEX s:Store(id)
       CREATE (p)-[:HOME]->(s)
     }
   }

@@ -8,6 +8,7 @@
 // params: $rows ([{person_id, content_id, add, latest (the latest event's time, ISO text)}]),
 //   $now (datetime, whole seconds)
 // columns: none
+CYPHER replan=skip
 UNWIND $rows AS r
 MATCH (p:Person {id: r.person_id})
 MATCH (:Content {id: r.content_id})-[:ABOUT]->(t:Topic)

@@ -7,6 +7,7 @@
 // params: $rows ([{a, b (a < b), visits (added), friends (true, or null: unchanged),
 //   referral (true | false, or null: unchanged)}])
 // columns: none
+CYPHER replan=skip
 UNWIND $rows AS r
 MATCH (a:Person {id: r.a})
 MATCH (b:Person {id: r.b})

@@ -6,6 +6,7 @@
 // params: $rows ([{i, event_id, person_id, store_id, invited_by, at}])
 // columns: i, status ('duplicate' | 'pending' (unknown reference)), reason,
 //   missing (what a pending row waits for: 'person:<id>', 'store:<id>')
+CYPHER replan=skip
 UNWIND $rows AS r
 OPTIONAL MATCH (p:Person {id: r.person_id})
 OPTIONAL MATCH (st:Store {id: r.store_id})

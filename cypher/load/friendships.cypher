@@ -6,6 +6,7 @@
 // params: $rows ([{i, event_id, a_id, b_id, at}])
 // Derived data (first appearances, the tie) follows in graph.derive.fold.
 // columns: i, status ('duplicate'), reason, missing (always null: nothing is held)
+CYPHER replan=skip
 UNWIND $rows AS r
 OPTIONAL MATCH (:Person {id: r.a_id})-[seen:FRIEND_OF]-(:Person {id: r.b_id})
 WITH r, CASE WHEN r.event_id IN coalesce(seen.event_ids, []) THEN ['duplicate', null, null]

@@ -5,6 +5,7 @@
 // params: $rows ([{i, event_id, staff_id, person_id, at, kind, text, tag}])
 // columns: i, status ('duplicate' | 'pending' (unknown reference)), reason,
 //   missing (what a pending row waits for: 'staff:<id>', 'person:<id>')
+CYPHER replan=skip
 UNWIND $rows AS r
 OPTIONAL MATCH ()-[dup:NOTED {event_id: r.event_id}]->()
 OPTIONAL MATCH (s:Staff {id: r.staff_id})

@@ -6,6 +6,7 @@
 // params: $rows ([{i, event_id, person_id, store_id, amount, currency, at}])
 // columns: i, status ('duplicate' | 'pending' (unknown reference)), reason,
 //   missing (what a pending row waits for)
+CYPHER replan=skip
 UNWIND $rows AS r
 OPTIONAL MATCH (dup:Order {id: r.event_id})
 OPTIONAL MATCH (st:Store {id: r.store_id})

@@ -8,6 +8,7 @@
 // params: $rows ([{i, event_id, share_id, sharer_id, content_id, channel, at, parent_share_id}])
 // columns: i, status ('duplicate' | 'pending' (unknown reference) | 'rejected'), reason,
 //   missing (what a pending row waits for)
+CYPHER replan=skip
 UNWIND $rows AS r
 CALL (r) {
   WITH r, datetime(r.at) AS at

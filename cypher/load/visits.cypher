@@ -8,6 +8,7 @@
 // params: $rows ([{i, event_id, share_id, visitor_id, at, action}])
 // columns: i, status ('accepted' | 'duplicate' | 'pending' (unknown reference) | 'rejected'),
 //   reason, missing (what a pending row waits for), sharer_id, content_id (accepted rows)
+CYPHER replan=skip
 UNWIND $rows AS r
 CALL (r) {
   WITH r, datetime(r.at) AS at
