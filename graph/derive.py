@@ -127,7 +127,8 @@ class Fold:
             self._interest(row["sharer_id"], row["content_id"], row["at"], 2.0)
         elif kind == "visits":
             sharer = written.get("sharer_id")
-            self._appear(row["visitor_id"], row, "visit", share_id=row["share_id"], sharer_id=sharer)
+            visitor = row["visitor_id"]
+            self._appear(visitor, row, "visit", share_id=row["share_id"], sharer_id=sharer)
             if sharer and sharer != row["visitor_id"]:
                 self._tie(row["visitor_id"], sharer)["visits"] += 1
             if written.get("content_id"):

@@ -26,6 +26,7 @@ WAITING = query("ingest/waiting")
 RELEASE = query("ingest/release")
 EXPIRED = query("ingest/expired")
 SUMMARY = query("ingest/summary")
+COUNT = query("ingest/count")
 
 # The people each type of row names (as actor, subject, inviter ...): rows naming someone erased
 # on request are refused, and erasure finds held rows through them.
@@ -95,6 +96,8 @@ class Waiting:
 def waiting_for(gateway: Gateway, keys: list[str]) -> list[Waiting]:
     """The held events waiting for any of these references, oldest first."""
     found: list[Waiting] = []
+    if not keys or not gateway.read(COUNT)[0]["held"]:
+        return found
     for start in range(0, len(keys), 10_000):
         for row in gateway.read(WAITING, keys=keys[start : start + 10_000]):
             model = MODEL_BY_KIND[row["kind"]].model_validate(json.loads(row["payload"]))
