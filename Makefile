@@ -71,6 +71,7 @@ clean:
 bench: install  ## Benchmarks (minutes): loading, analytics and maps; results in benchmarks/results
 	$(BIN)/python -m benchmarks.load --preset small --format parquet
 	$(BIN)/python -m benchmarks.load --preset medium --format parquet
+	$(BIN)/python -m benchmarks.unwind_baseline --preset medium
 	$(BIN)/python -m benchmarks.analytics --preset small
 	$(BIN)/python -m benchmarks.analytics --preset medium
 	$(BIN)/python -m benchmarks.influence --preset medium

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from fission.localserver import throwaway_server
+from fission.localserver import LocalNeo4j, throwaway_server
 from fission.settings import Settings, get_settings
 from graph.gateway import Gateway
 from synthetic import generate
@@ -33,6 +33,13 @@ def dataset(preset: str, fmt: str, seed: int = 7) -> Path:
 @contextmanager
 def fresh_database(heap: str = "4g", pagecache: str = "6g") -> Iterator[Gateway]:
     """A new, empty Neo4j on free ports for one benchmark run."""
+    with fresh_server(heap, pagecache) as (gateway, _):
+        yield gateway
+
+
+@contextmanager
+def fresh_server(heap: str, pagecache: str) -> Iterator[tuple[Gateway, LocalNeo4j]]:
+    """`fresh_database`, with the server (for its process id: CPU time, memory)."""
     base = get_settings()
     with (
         tempfile.TemporaryDirectory(prefix="fission-bench-") as home,
@@ -42,7 +49,14 @@ def fresh_database(heap: str = "4g", pagecache: str = "6g") -> Iterator[Gateway]
             update={"neo4j_uri": server.bolt_uri, "neo4j_password": SecretStr(server.password())}
         )
         with Gateway(settings) as gateway:
-            yield gateway
+            yield gateway, server
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc): a measure that, unlike wall
+    time, does not grow when other work shares the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine() -> dict[str, Any]:

@@ -289,6 +289,18 @@ def _print_load_report(report: LoadReport) -> None:
             f"[yellow]{report.total('rejected')} rejected rows, with reasons:[/yellow] "
             f"{report.reject_file}"
         )
+    if report.total("held"):
+        console.print(
+            f"{report.total('held'):,} rows name something not loaded yet: held, and applied "
+            "when it arrives (`fission held` lists them)."
+        )
+    if report.released:
+        console.print(f"{report.released:,} events held before were applied.")
+    if report.expired.expired:
+        console.print(
+            f"[yellow]{report.expired.expired:,} held events expired (older than "
+            f"{get_settings().held_max_age_days:g} days):[/yellow] {report.expired.report}"
+        )
 
 
 def _refresh_influence(settings: Settings) -> None:
@@ -469,6 +481,38 @@ def derive() -> None:
     with Gateway(get_settings()) as gateway:
         report = derive_stale(gateway)
     console.print(f"Derived data recomputed for {report.people:,} people in {report.seconds:.1f}s")
+
+
+@app.command()
+@reports_errors
+def held(
+    expire: Annotated[
+        bool, typer.Option(help="Expire held events older than FISSION_HELD_MAX_AGE_DAYS now.")
+    ] = False,
+) -> None:
+    """Events held because they name something not known yet: how many, the oldest, by what
+    they wait for; with --expire, move those past the configured age into a report."""
+    from graph.gateway import Gateway
+    from loaders import held as held_events
+
+    settings = get_settings()
+    with Gateway(settings) as gateway:
+        if expire:
+            expired = held_events.expire(gateway, settings.held_report_dir)
+            if expired.expired:
+                console.print(f"{expired.expired:,} held events expired into {expired.report}")
+            else:
+                console.print("No held event is past the configured age.")
+        found = held_events.summary(gateway)
+    table = Table("waiting for", "held", title="Held events")
+    for reference, count in found.by_reference.items():
+        table.add_row(reference, f"{count:,}")
+    console.print(table)
+    oldest = found.oldest.isoformat(timespec="seconds") if found.oldest else "-"
+    console.print(
+        f"{found.held:,} held; oldest received {oldest}; expired after "
+        f"{settings.held_max_age_days:g} days into {settings.held_report_dir}"
+    )
 
 
 @app.command()

@@ -130,6 +130,12 @@ class Settings(BaseSettings):
         description="Whom to seed: the chance that a share passes from a person to each past "
         "visitor of their shares (independent-cascade model; see graph.seeds).",
     )
+    held_max_age_days: float = Field(
+        30.0,
+        gt=0,
+        description="Held events (rows and events naming something not known yet) still waiting "
+        "after this many days are expired into a report (<var_dir>/held/), not dropped silently.",
+    )
     map_max_nodes: int = Field(
         1500, description="Above this many people a store map shows key nodes and aggregates."
     )
@@ -169,6 +175,11 @@ class Settings(BaseSettings):
     @property
     def local_password_file(self) -> Path:
         return self.var_dir / "neo4j-password"
+
+    @property
+    def held_report_dir(self) -> Path:
+        """Where expired held events are reported (`expired-held-<date>.csv`)."""
+        return self.var_dir / "held"
 
     @property
     def api_keys_path(self) -> Path:

@@ -1,11 +1,17 @@
 """Keeps the derived part of the graph true to its definitions (DESIGN.md §5).
 
-Loads mark every person whose events changed as `:Stale` in the same transaction as the
-events; `derive_stale` then recomputes, for those people and for whom their changes reach:
-first appearance -> first-touch referrer (REFERRED) -> home store (HOME, following referral
-chains down) -> social ties (KNOWS) -> interest tags (INTERESTED_IN), and clears the mark.
-Each step finishes for everyone before the next starts, because referrers compare first
-appearances and homes follow referrers. A crash leaves the marks, so the next run redoes it.
+Two ways, one result:
+
+- `fold`, in the transaction that writes a batch of events: what each event adds — a first
+  appearance with its referrer and home (cypher/derive/appear), tie parts (ties_add), interest
+  terms (interests_add). It settles the common cases (a new person, an earlier first visit of
+  someone nobody has visited yet, a first order) and marks the rest `:Stale`.
+- `derive_stale` recomputes from scratch, for the people marked `:Stale` (reference data,
+  erasure, and whatever `fold` left) and for whom their changes reach: first appearance ->
+  first-touch referrer (REFERRED) -> home store (HOME, following referral chains down) -> social
+  ties (KNOWS) -> interest tags (INTERESTED_IN), and clears the mark. Each step finishes for
+  everyone before the next starts, because referrers compare first appearances and homes follow
+  referrers. A crash leaves the marks, so the next run redoes it.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.gateway import Gateway, batched
+from graph.gateway import Gateway, Tx, batched
 from graph.queries import Query, query
 
 STALE_PEOPLE = query("derive/stale_people")
@@ -29,6 +35,10 @@ DESCENDANTS = query("derive/descendants")
 KNOWS = query("derive/knows")
 INTERESTS = query("derive/interests")
 CLEAR_STALE = query("derive/clear_stale")
+APPEAR = query("derive/appear")
+TIES_ADD = query("derive/ties_add")
+INTERESTS_ADD = query("derive/interests_add")
+HALF_LIFE_DAYS = 30.0
 
 BATCH = 2_000
 
@@ -87,7 +97,7 @@ def derive_people(gateway: Gateway, ids: list[str], as_of: datetime | None = Non
     step("home")
     _run(gateway, KNOWS, set(ids) | set(changed_referrer))
     step("knows")
-    _run(gateway, INTERESTS, ids, as_of=as_of or datetime.now(UTC))
+    _run(gateway, INTERESTS, ids, as_of=as_of or datetime.now(UTC).replace(microsecond=0))
     step("interests")
     _run(gateway, CLEAR_STALE, ids)
     report.seconds = time.perf_counter() - started
@@ -98,3 +108,96 @@ def derive_stale(gateway: Gateway, as_of: datetime | None = None) -> DeriveRepor
     """Recomputes derived data for every person marked :Stale."""
     ids = [r["id"] for r in gateway.read(STALE_PEOPLE)]
     return derive_people(gateway, ids, as_of)
+
+
+@dataclass
+class Fold:
+    """What a batch of newly written events adds to derived data, collected row by row and
+    applied by `fold` in the same transaction."""
+
+    appearances: list[dict[str, Any]] = field(default_factory=list)
+    ties: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    interests: dict[tuple[str, str], list[tuple[datetime, float]]] = field(default_factory=dict)
+
+    def add(self, kind: str, row: dict[str, Any], written: dict[str, Any]) -> None:
+        """One written event of a load type (`row`: its parameters; `written`: what its write
+        query answered, e.g. a visit's sharer and content)."""
+        if kind == "shares":
+            self._appear(row["sharer_id"], row, "share")
+            self._interest(row["sharer_id"], row["content_id"], row["at"], 2.0)
+        elif kind == "visits":
+            sharer = written.get("sharer_id")
+            visitor = row["visitor_id"]
+            self._appear(visitor, row, "visit", share_id=row["share_id"], sharer_id=sharer)
+            if sharer and sharer != row["visitor_id"]:
+                self._tie(row["visitor_id"], sharer)["visits"] += 1
+            if written.get("content_id"):
+                self._interest(row["visitor_id"], written["content_id"], row["at"], 1.0)
+        elif kind == "orders":
+            self._appear(row["person_id"], row, "order", order_store_id=row["store_id"])
+        elif kind == "friendships":
+            self._appear(row["a_id"], row, "friendship")
+            self._appear(row["b_id"], row, "friendship")
+            self._tie(row["a_id"], row["b_id"])["friends"] = True
+
+    def _appear(
+        self,
+        person_id: str,
+        row: dict[str, Any],
+        kind: str,
+        share_id: str | None = None,
+        sharer_id: str | None = None,
+        order_store_id: str | None = None,
+    ) -> None:
+        self.appearances.append(
+            {
+                "person_id": person_id,
+                "at": row["at"],
+                "event_id": row["event_id"],
+                "kind": kind,
+                "share_id": share_id,
+                "sharer_id": sharer_id,
+                "order_store_id": order_store_id,
+            }
+        )
+
+    def _tie(self, a: str, b: str) -> dict[str, Any]:
+        pair = (a, b) if a < b else (b, a)
+        return self.ties.setdefault(pair, {"visits": 0, "friends": None, "referral": None})
+
+    def _interest(self, person_id: str, content_id: str, at: str, factor: float) -> None:
+        self.interests.setdefault((person_id, content_id), []).append(
+            (datetime.fromisoformat(at), factor)
+        )
+
+
+def decayed(at: datetime, factor: float, now: datetime) -> float:
+    """One event's term of an interest score at `now` (DESIGN.md §5 "Interest tags"), in whole
+    seconds of age as cypher/derive/interests.cypher counts it."""
+    age_seconds = int((now - at).total_seconds()) if at < now else 0
+    return float(factor * 0.5 ** ((age_seconds / 86400.0) / HALF_LIFE_DAYS))
+
+
+def fold(tx: Tx, events: Fold) -> None:
+    """Applies what `events` add to derived data, inside the transaction `tx` that wrote them."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    appearances = sorted(
+        events.appearances, key=lambda a: (datetime.fromisoformat(a["at"]), a["event_id"])
+    )
+    for change in tx.run(APPEAR, rows=appearances) if appearances else []:
+        for referrer, referral in ((change["old_referrer"], False), (change["new_referrer"], True)):
+            if referrer is not None:
+                events._tie(referrer, change["person_id"])["referral"] = referral
+    if events.ties:
+        tx.run(TIES_ADD, rows=[{"a": a, "b": b, **parts} for (a, b), parts in events.ties.items()])
+    if events.interests:
+        rows = [
+            {
+                "person_id": person_id,
+                "content_id": content_id,
+                "add": sum(decayed(at, factor, now) for at, factor in terms),
+                "latest": max(at for at, _ in terms).isoformat(),
+            }
+            for (person_id, content_id), terms in events.interests.items()
+        ]
+        tx.run(INTERESTS_ADD, rows=rows, now=now)

@@ -5,8 +5,10 @@ friendships, notes about them, ties, interests, referral edges, home — and the
 What stays, anonymised: their orders (amount, time, store: store revenue is unchanged, no
 longer linked to anyone) and their shares (time, channel, content: other people's visits to
 them stay valid). The people they referred become roots of their own trees, and their home
-stores follow the usual rules from there (DESIGN.md §5 "Home store"). A tombstone keeps only
-the SHA-256 of the id, so loads and ingestion refuse the person's events afterwards.
+stores follow the usual rules from there (DESIGN.md §5 "Home store"). Held events that name the
+person (waiting for something they name, loaders.held) are deleted too, even when the person
+never reached the graph. A tombstone keeps only the SHA-256 of the id, so loads and ingestion
+refuse the person's events afterwards, held ones included.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from graph.queries import query
 
 ERASE = query("erasure/erase_person")
 ERASED_AMONG = query("erasure/erased_among")
+ERASE_HELD = query("erasure/erase_held")
 
 
 class ErasureReport(BaseModel):
@@ -30,6 +33,7 @@ class ErasureReport(BaseModel):
     shares_anonymised: int
     referees_now_roots: list[str]
     relationships_deleted: int
+    held_events_deleted: int = 0
 
 
 def id_hash(person_id: str) -> str:
@@ -37,17 +41,21 @@ def id_hash(person_id: str) -> str:
 
 
 def erase_person(gateway: Gateway, person_id: str) -> ErasureReport:
-    rows = gateway.write(ERASE, person_id=person_id, id_sha256=id_hash(person_id))
-    if not rows:
+    """Erases the person and the held events naming them; NotFound when neither exists."""
+    tombstone = id_hash(person_id)
+    held = gateway.write(ERASE_HELD, person_id=person_id, id_sha256=tombstone)[0]["held_deleted"]
+    rows = gateway.write(ERASE, person_id=person_id, id_sha256=tombstone)
+    if not rows and not held:
         raise NotFound(f"No person {person_id}.")
     derive_stale(gateway)
-    row = rows[0]
+    row = rows[0] if rows else {}
     return ErasureReport(
         person_id=person_id,
-        orders_anonymised=row["orders_anonymised"],
-        shares_anonymised=row["shares_anonymised"],
-        referees_now_roots=sorted(row["referees"]),
-        relationships_deleted=row["relationships_deleted"],
+        orders_anonymised=row.get("orders_anonymised", 0),
+        shares_anonymised=row.get("shares_anonymised", 0),
+        referees_now_roots=sorted(row.get("referees", [])),
+        relationships_deleted=row.get("relationships_deleted", 0),
+        held_events_deleted=held,
     )
 
 

@@ -2,15 +2,15 @@
 
 Each event is validated on its own (DESIGN.md §3) and answered with a status: `accepted`,
 `duplicate` (its event_id was applied before), `pending` (it names something not known yet —
-a share, content, person, staff member or store: it is held in the graph as a :HeldEvent and
-applied when that arrives, never dropped) or `rejected` with the reason. Accepted events go
-through exactly the same checks and writes as file loads (loaders.pipeline.apply_batch), so
-the graph is the same whichever way events arrive.
+a share, content, person, staff member or store: it is held in the graph as a :HeldEvent,
+exactly as a file row would be, and applied when that arrives; see loaders.held) or `rejected`
+with the reason. Accepted events go through exactly the same checks and writes as file loads
+(loaders.pipeline.apply_batch), so the graph is the same whichever way events arrive. A call
+retries only the held events waiting for what it brought.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -20,15 +20,13 @@ from pydantic import AwareDatetime, BaseModel, Field
 from fission.errors import InvalidInput
 from graph.derive import derive_stale
 from graph.gateway import Gateway
-from graph.queries import query
-from loaders.models import EVENT_KINDS, MODEL_BY_KIND, InputRow
-from loaders.pipeline import KIND_ORDER, Status, apply_batch, validate
+from loaders import held
+from loaders.held import HeldRow
+from loaders.models import EVENT_KINDS, InputRow
+from loaders.pipeline import KIND_ORDER, Status, apply_batch, arrivals, release_held, validate
 
 EVENT_TYPES = {kind.removesuffix("s"): kind for kind in EVENT_KINDS}  # "visit" -> "visits"
-RETRY_LIMIT = 10_000
-HOLD = query("ingest/hold")
-HELD_EVENTS = query("ingest/held_events")
-RELEASE = query("ingest/release")
+TYPE_REASON = f"type must be one of {', '.join(EVENT_TYPES)}"
 
 
 class EventStatus(BaseModel):
@@ -60,51 +58,46 @@ class IngestResult(BaseModel):
     events: list[EventStatus]
 
 
-def ingest(gateway: Gateway, events: list[dict[str, Any]]) -> IngestResult:
-    """Validates, applies and answers a batch of events; then retries held ones."""
+def ingest(gateway: Gateway, events: list[Any]) -> IngestResult:
+    """Validates, applies and answers a batch of events; holds those naming something not known
+    yet; then applies the held events waiting for what this batch brought."""
     statuses: list[EventStatus | None] = [None] * len(events)
     by_kind: dict[str, list[tuple[int, InputRow]]] = {}
     for index, raw in enumerate(events):
-        event_id = raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
-        kind = EVENT_TYPES.get(str(raw.get("type", "")))
-        if kind is None:
-            statuses[index] = EventStatus(
-                index=index,
-                event_id=event_id,
-                type=raw.get("type"),
-                status="rejected",
-                reason=f"type must be one of {', '.join(EVENT_TYPES)}",
-            )
+        kind_or_reason = _kind(raw)
+        if kind_or_reason not in EVENT_KINDS:
+            statuses[index] = _rejected(index, raw, kind_or_reason)
             continue
+        kind = kind_or_reason
         model = validate(kind, {k: v for k, v in raw.items() if k != "type"})
         if isinstance(model, str):
-            statuses[index] = EventStatus(
-                index=index, event_id=event_id, type=raw["type"], status="rejected", reason=model
-            )
+            statuses[index] = _rejected(index, raw, model)
         else:
             by_kind.setdefault(kind, []).append((index, model))
 
-    to_hold: list[dict[str, Any]] = []
+    to_hold: list[HeldRow] = []
+    arrived: set[str] = set()
     for kind in KIND_ORDER:
         items = by_kind.get(kind, [])
         if not items:
             continue
         verdicts = apply_batch(gateway, kind, [model for _, model in items])
         for (index, model), verdict in zip(items, verdicts, strict=True):
-            status = verdict.status
             statuses[index] = EventStatus(
                 index=index,
                 event_id=model.identity(),
                 type=kind.removesuffix("s"),
-                status=status,
+                status=verdict.status,
                 reason=verdict.reason,
             )
-            if status == "pending":
-                to_hold.append(_held(kind, model, verdict.reason))
-    now = datetime.now(UTC)
-    if to_hold:
-        gateway.write(HOLD, rows=to_hold, now=now)
-    released = retry_held(gateway)
+            if verdict.status == "pending":
+                to_hold.append(
+                    HeldRow(kind, model, verdict.reason or "", verdict.waits_for or "", "api")
+                )
+            elif verdict.status == "accepted":
+                arrived.update(arrivals(kind, model.params()))
+    held.hold(gateway, to_hold)
+    released = release_held(gateway, arrived)
     derive_stale(gateway)
     done = [s for s in statuses if s is not None]
     return IngestResult(
@@ -112,44 +105,31 @@ def ingest(gateway: Gateway, events: list[dict[str, Any]]) -> IngestResult:
         duplicates=sum(s.status == "duplicate" for s in done),
         pending=sum(s.status == "pending" for s in done),
         rejected=sum(s.status == "rejected" for s in done),
-        released_from_hold=released,
+        released_from_hold=sum(v.status != "pending" for _, v in released),
         events=done,
     )
 
 
-def _held(kind: str, model: InputRow, reason: str | None) -> dict[str, Any]:
-    return {
-        "event_id": model.identity(),
-        "kind": kind,
-        "payload": json.dumps(model.model_dump(mode="json", by_alias=True)),
-        "reason": reason,
-    }
+def _kind(raw: Any) -> str:
+    """The load type an event's `type` names, or the reason it names none."""
+    if not isinstance(raw, dict):
+        return "an event must be a JSON object"
+    type_ = raw.get("type")
+    if not isinstance(type_, str) or type_ not in EVENT_TYPES:
+        return TYPE_REASON
+    return EVENT_TYPES[type_]
 
 
-def retry_held(gateway: Gateway) -> int:
-    """Applies held events whose missing reference has arrived; returns how many left hold."""
-    held = gateway.read(HELD_EVENTS, limit=RETRY_LIMIT)
-    released: list[str] = []
-    still: list[dict[str, Any]] = []
-    by_kind: dict[str, list[tuple[dict[str, Any], InputRow]]] = {}
-    for row in held:
-        model = MODEL_BY_KIND[row["kind"]].model_validate(json.loads(row["payload"]))
-        by_kind.setdefault(row["kind"], []).append((row, model))
-    for kind in KIND_ORDER:  # in load order, so a held share can release held visits
-        items = by_kind.get(kind, [])
-        if not items:
-            continue
-        verdicts = apply_batch(gateway, kind, [model for _, model in items])
-        for (row, model), verdict in zip(items, verdicts, strict=True):
-            if verdict.status == "pending":
-                still.append(_held(kind, model, verdict.reason))
-            else:
-                released.append(row["event_id"])
-    if released:
-        gateway.write(RELEASE, event_ids=released)
-    if still:
-        gateway.write(HOLD, rows=still, now=datetime.now(UTC))
-    return len(released)
+def _rejected(index: int, raw: Any, reason: str) -> EventStatus:
+    fields = raw if isinstance(raw, dict) else {}
+    event_id, type_ = fields.get("event_id"), fields.get("type")
+    return EventStatus(
+        index=index,
+        event_id=event_id if isinstance(event_id, str) else None,
+        type=type_ if isinstance(type_, str) else None,
+        status="rejected",
+        reason=reason,
+    )
 
 
 def record_note(gateway: Gateway, staff_id: str, note: NoteIn) -> EventStatus:

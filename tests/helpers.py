@@ -239,3 +239,39 @@ def graph_differences(left: Dump, right: Dump, rel_tol: float = 1e-9, limit: int
                 if len(problems) >= limit:
                     return problems
     return problems
+
+
+def graph_state(gateway: Gateway, at: str = "2027-01-01T00:00:00Z") -> dict[str, object]:
+    """Everything a load determines, for comparing two ways of loading the same events: counts
+    (without bookkeeping labels), people's first appearances and labels, referral edges, homes,
+    ties with their parts, and interest scores carried to the instant `at` (scores are stored
+    as of the time they were computed)."""
+    bookkeeping = ("Stale", "HeldEvent", "ErasedPerson")
+    people = gateway.read(
+        "MATCH (p:Person) RETURN p.id AS id, [l IN labels(p) WHERE l <> 'Stale'] AS labels, "
+        "p.first_seen AS first_seen, p.first_event_id AS first_event_id, "
+        "p.first_kind AS first_kind, p.first_share_id AS first_share_id, "
+        "p.first_order_store_id AS first_order_store_id, p.member_since AS member_since"
+    )
+    referrals = gateway.read(
+        "MATCH (a:Person)-[r:REFERRED]->(b:Person) "
+        "RETURN a.id AS a, b.id AS b, r.share_id AS share_id, r.at AS at"
+    )
+    ties = gateway.read(
+        "MATCH (a:Person)-[k:KNOWS]->(b:Person) RETURN a.id AS a, b.id AS b, k.weight AS w, "
+        "k.friends AS f, k.referral AS r, k.visits AS v"
+    )
+    interests = gateway.read(
+        "MATCH (p:Person)-[i:INTERESTED_IN]->(t:Topic) "
+        "RETURN p.id AS p, t.name AS t, "
+        "i.score * 0.5 ^ (duration.inSeconds(i.as_of, datetime($at)).seconds / 2592000.0) AS s",
+        at=at,
+    )
+    return {
+        "counts": {k: v for k, v in counts(gateway).items() if k.split(":")[1] not in bookkeeping},
+        "people": {r["id"]: {**r, "labels": sorted(r["labels"])} for r in people},
+        "referrals": {(r["a"], r["b"]): (r["share_id"], r["at"]) for r in referrals},
+        "homes": homes(gateway),
+        "ties": {(r["a"], r["b"]): (r["w"], r["f"], r["r"], r["v"]) for r in ties},
+        "interests": {(r["p"], r["t"]): round(r["s"], 9) for r in interests},
+    }

@@ -1,6 +1,8 @@
 // Interest tags (DESIGN.md §5 "Interest tags"): for each person and topic, the sum over their
 // shares and visits of content about the topic of 0.5^(age_days / 30), shares counting
-// double; age measured at $as_of (events after it count as age 0).
+// double; age measured at $as_of (events after it count as age 0). `latest` keeps the time of the
+// latest event counted, so that derive/interests_add.cypher knows whether the score can be
+// carried forward in time exactly.
 // mode: write
 // params: $ids ([person id]), $as_of (datetime)
 // columns: links (INTERESTED_IN relationships written)
@@ -17,9 +19,9 @@ CALL (p) {
   MATCH (p)-[v:VISITED]->(:Share)-[:OF]->(:Content)-[:ABOUT]->(t:Topic)
   RETURN t, v.at AS at, 1.0 AS factor
 }
-WITH p, t, factor,
+WITH p, t, factor, at,
      CASE WHEN at > $as_of THEN 0.0
           ELSE duration.inSeconds(at, $as_of).seconds / 86400.0 END AS age_days
-WITH p, t, sum(factor * 0.5 ^ (age_days / 30.0)) AS score
-CREATE (p)-[:INTERESTED_IN {score: score, as_of: $as_of}]->(t)
+WITH p, t, sum(factor * 0.5 ^ (age_days / 30.0)) AS score, max(at) AS latest
+CREATE (p)-[:INTERESTED_IN {score: score, as_of: $as_of, latest: latest}]->(t)
 RETURN count(*) AS links

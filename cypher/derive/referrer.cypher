@@ -16,7 +16,8 @@ WITH p, old, r,
                         AND sharer.first_event_id < p.first_event_id))
           THEN sharer END AS referrer
 WITH p, r, referrer,
-     coalesce(old = referrer AND r.share_id = p.first_share_id,
+     coalesce(old = referrer AND r.share_id = p.first_share_id
+                AND r.at = p.first_seen,
               old IS NULL AND referrer IS NULL) AS unchanged
 WHERE NOT unchanged
 DELETE r

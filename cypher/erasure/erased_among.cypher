@@ -2,6 +2,7 @@
 // mode: read
 // params: $hashes ([sha256 hex])
 // columns: id_sha256
+CYPHER replan=skip
 UNWIND $hashes AS h
 MATCH (e:ErasedPerson {id_sha256: h})
 RETURN e.id_sha256 AS id_sha256

@@ -1,8 +1,9 @@
-// Drops held events that have now been applied (or turned out duplicate or invalid).
+// Drops held events that have left hold: applied, found duplicate or rejected, or expired
+// (their outcome is reported by the caller).
 // mode: write
-// params: $event_ids ([string])
+// params: $ids ([held id])
 // columns: released (count)
-UNWIND $event_ids AS id
-MATCH (h:HeldEvent {event_id: id})
+UNWIND $ids AS id
+MATCH (h:HeldEvent {id: id})
 DELETE h
 RETURN count(*) AS released

@@ -1,5 +1,5 @@
 // Schema: uniqueness constraints for every MERGE key, and the indexes the queries need.
-// Idempotent (IF NOT EXISTS); run before any load. The one multi-statement file: statements
+// Idempotent (IF [NOT] EXISTS); run before any load. The one multi-statement file: statements
 // end with `;` at the end of a line.
 // mode: schema
 // params: none
@@ -19,7 +19,10 @@ CREATE INDEX share_event_id IF NOT EXISTS FOR (n:Share) ON (n.event_id);
 CREATE INDEX share_at IF NOT EXISTS FOR (n:Share) ON (n.at);
 CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
 CREATE CONSTRAINT erased_person IF NOT EXISTS FOR (n:ErasedPerson) REQUIRE n.id_sha256 IS UNIQUE;
-CREATE CONSTRAINT held_event_id IF NOT EXISTS FOR (n:HeldEvent) REQUIRE n.event_id IS UNIQUE;
+DROP CONSTRAINT held_event_id IF EXISTS;
+CREATE CONSTRAINT held_id IF NOT EXISTS FOR (n:HeldEvent) REQUIRE n.id IS UNIQUE;
+CREATE INDEX held_waits_for IF NOT EXISTS FOR (n:HeldEvent) ON (n.waits_for);
+CREATE INDEX held_received_at IF NOT EXISTS FOR (n:HeldEvent) ON (n.received_at);
 CREATE INDEX person_influence IF NOT EXISTS FOR (n:Person) ON (n.influence);
 CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.id IS UNIQUE;
 CREATE INDEX load_run_started IF NOT EXISTS FOR (n:LoadRun) ON (n.started_at);

@@ -78,12 +78,17 @@ def test_ingestion_yields_the_same_graph_as_file_loads(
     assert fingerprint(graph) == from_files
 
 
+def stores_staff_and_one_share(graph: Gateway, folder: Path) -> None:
+    """The reference data of tests.helpers and share sh1 by M1, loaded from files."""
+    reference_files(folder)
+    write_rows(folder, "shares", [share("e01", "sh1", "M1", ts(1, 9))])
+    load_files(graph, [folder])
+
+
 def test_ingestion_statuses_and_held_events(
     graph: Gateway, app_client: TestClient, tmp_path: Path
 ) -> None:
-    reference_files(tmp_path)
-    write_rows(tmp_path, "shares", [share("e01", "sh1", "M1", ts(1, 9))])
-    load_files(graph, [tmp_path])
+    stores_staff_and_one_share(graph, tmp_path)
     batch = [
         {"type": "visit", **visit("e10", "sh1", "P1", ts(1, 10))},
         {"type": "visit", **visit("e01x", "sh1", "P1", "2026-05-01T10:00:00")},
@@ -179,3 +184,83 @@ def test_erasure(graph: Gateway, app_client: TestClient, tmp_path: Path) -> None
     ).json()
     assert again["events"][0]["status"] == "rejected"
     assert "erased" in again["events"][0]["reason"]
+
+
+def test_a_wrongly_typed_type_gets_its_own_status(
+    graph: Gateway, app_client: TestClient, tmp_path: Path
+) -> None:
+    """Issue 9: a `type` that is not a string failed the whole batch with a plain-text 500."""
+    stores_staff_and_one_share(graph, tmp_path)
+    batch = [
+        {"type": 5},
+        {"type": True, "event_id": "e02"},
+        {"type": ["visit"], "event_id": 7},
+        {"type": {"visit": 1}},
+        {"type": "visit", **visit("e10", "sh1", "P1", ts(1, 10))},
+    ]
+    response = app_client.post("/events", json=batch, headers=key("ingest"))
+    assert response.status_code == 200, response.text
+    events = response.json()["events"]
+    assert [e["status"] for e in events] == ["rejected"] * 4 + ["accepted"]
+    assert all(e["reason"].startswith("type must be one of") for e in events[:4])
+    assert [e["event_id"] for e in events] == [None, "e02", None, None, "e10"]
+    assert referrers(graph) == {"P1": "M1"}
+
+
+def test_held_events_are_retried_only_when_what_they_wait_for_arrives(
+    graph: Gateway, app_client: TestClient, tmp_path: Path
+) -> None:
+    """Issue 9: every POST /events retried the oldest 10 000 held events (slow, and a held event
+    behind them starved). Now an arrival retries exactly the events waiting for it."""
+    stores_staff_and_one_share(graph, tmp_path)
+    never = [{"type": "visit", **visit(f"n{i}", "sh-never", f"Q{i}", ts(2))} for i in range(40)]
+    later = {"type": "visit", **visit("e20", "sh-late", "P2", ts(3))}
+    assert (
+        app_client.post("/events", json=[*never, later], headers=key("ingest")).status_code == 200
+    )
+    unrelated = {"type": "visit", **visit("e11", "sh1", "P1", ts(1, 10))}
+    body = app_client.post("/events", json=[unrelated], headers=key("ingest")).json()
+    assert body["released_from_hold"] == 0
+    attempts = graph.read("MATCH (h:HeldEvent) RETURN h.event_id AS e, h.attempts AS a")
+    assert len(attempts) == 41 and {a["a"] for a in attempts} == {1}
+
+    arrives = {"type": "share", **share("e02", "sh-late", "P1", ts(2, 9))}
+    body = app_client.post("/events", json=[arrives], headers=key("ingest")).json()
+    assert body["released_from_hold"] == 1
+    assert referrers(graph) == {"P1": "M1", "P2": "P1"}
+    left = graph.read("MATCH (h:HeldEvent) RETURN h.waits_for AS w, h.attempts AS a")
+    assert len(left) == 40 and {(r["w"], r["a"]) for r in left} == {("share:sh-never", 1)}
+
+
+def test_erasure_reaches_held_events_and_the_tombstone_refuses_them(
+    graph: Gateway, app_client: TestClient, tmp_path: Path
+) -> None:
+    """Issue 9: erasing a person whose events were still held answered 404, and applying the
+    held events later brought the person back."""
+    reference_files(tmp_path)
+    load_files(graph, [tmp_path])
+    held_visit = {"type": "visit", **visit("e10", "sh9", "P9", ts(2))}
+    held_note = {
+        "type": "note",
+        "event_id": "e11",
+        "staff_id": "M1",
+        "person_id": "P9",
+        "at": ts(3),
+        "kind": "tag",
+        "tag": "vip",
+    }
+    body = app_client.post("/events", json=[held_visit, held_note], headers=key("ingest")).json()
+    assert [e["status"] for e in body["events"]] == ["pending", "pending"]
+
+    erased = app_client.delete("/people/P9", headers=key("hq"))
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["held_events_deleted"] == 2
+    assert graph.read("MATCH (h:HeldEvent) RETURN count(h) AS n") == [{"n": 0}]
+
+    share_arrives = {"type": "share", **share("e01", "sh9", "M1", ts(1))}
+    again = app_client.post("/events", json=[share_arrives, held_visit], headers=key("ingest"))
+    statuses = [e["status"] for e in again.json()["events"]]
+    assert statuses == ["accepted", "rejected"]
+    assert "erased" in again.json()["events"][1]["reason"]
+    assert graph.read("MATCH (p:Person {id: 'P9'}) RETURN count(p) AS n") == [{"n": 0}]
+    assert app_client.delete("/people/P404", headers=key("hq")).status_code == 404

@@ -153,15 +153,12 @@ def test_bad_rows_are_rejected_with_reasons_and_good_rows_load(
 
     reasons = {(r["type"], r["key"] or r["row"]): r for r in read_rejects(rejects)}
     expected = {
-        ("shares", "e02"): "unknown content_id K404",
         ("visits", "e11"): "is earlier than its share",
-        ("visits", "e12"): "unknown share_id sh404",
         ("visits", "e13"): "at: needs a timezone offset",
         ("visits", "e14"): "at: Input should be a valid datetime",
         ("visits", "e15"): "visitor_id: is missing",
         ("visits", "e16"): "action: Input should be",
         ("orders", "e21"): "amount: Input should be greater than or equal to 0",
-        ("orders", "e22"): "unknown store_id S404",
         ("orders", "e23"): "amount: Input should be a valid number",
         ("friendships", "2"): "bytes that are not valid UTF-8",
         ("friendships", "e32"): "a friendship needs two different people",
@@ -172,6 +169,18 @@ def test_bad_rows_are_rejected_with_reasons_and_good_rows_load(
         assert reasons[key]["source"].endswith(f"{key[0]}.csv")
     assert reasons[("visits", "e11")]["row"] == "2"
     assert report.total("rejected") == len(expected)
+    # Rows naming something not loaded are not refused: they are held with their reason.
+    assert report.total("held") == 3
+    held = graph.read(
+        "MATCH (h:HeldEvent) RETURN h.event_id AS e, h.reason AS reason, h.waits_for AS waits, "
+        "h.source AS source ORDER BY e"
+    )
+    assert [(h["e"], h["reason"], h["waits"]) for h in held] == [
+        ("e02", "unknown content_id K404", "content:K404"),
+        ("e12", "unknown share_id sh404", "share:sh404"),
+        ("e22", "unknown store_id S404", "store:S404"),
+    ]
+    assert held[1]["source"].endswith("visits.csv:3")
     assert report.stats["visits"].accepted == 1
     assert report.stats["orders"].accepted == 1
     assert report.stats["friendships"].accepted == 1
