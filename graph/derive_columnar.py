@@ -176,7 +176,8 @@ def interest_scores(
     topics: int,
     as_of_us: int,
 ) -> pd.DataFrame:
-    """Interest per (person, topic) with score > 0 events: columns person, topic, score.
+    """Interest per (person, topic) with score > 0 events: columns person, topic, score and
+    latest (the index of its latest event, which the graph keeps as the tag's `latest`).
     `content_topics[c]` holds the topic codes content c is ABOUT."""
     age_seconds = np.maximum(as_of_us - us, 0) // 1_000_000
     weight = factor * np.power(0.5, (age_seconds / 86400.0) / 30.0)
@@ -193,7 +194,12 @@ def interest_scores(
     keys = person[event].astype(np.int64) * topics + topic
     unique, inverse = np.unique(keys, return_inverse=True)
     score = np.bincount(inverse, weights=weight[event], minlength=len(unique))
-    return pd.DataFrame({"person": unique // topics, "topic": unique % topics, "score": score})
+    by_time = np.lexsort((us[event], inverse))
+    last_of_key = np.r_[np.flatnonzero(np.diff(inverse[by_time])), len(by_time) - 1]
+    latest = event[by_time[last_of_key]]
+    return pd.DataFrame(
+        {"person": unique // topics, "topic": unique % topics, "score": score, "latest": latest}
+    )
 
 
 def engagement_edges(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -167,10 +168,24 @@ def _value(value: object) -> tuple:
     return (type(value).__name__, value)
 
 
+INTEREST_CARRIED_TO = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def _interest_at(props: dict[str, object], at: datetime = INTEREST_CARRIED_TO) -> dict:
+    """An interest tag's score carried to one instant (as cypher/derive/interests_add does,
+    whole seconds) in place of its score and as_of: tags are stored as of when they were last
+    computed, which depends on how the events were batched, not on what they say. Ages count
+    whole seconds, as the scores' own do."""
+    as_of = props.pop("as_of").to_native().replace(microsecond=0)  # type: ignore[attr-defined]
+    age = int((at - as_of).total_seconds())
+    return {**props, "score": props["score"] * 0.5 ** (age / 2592000.0)}  # type: ignore[operator]
+
+
 def graph_dump(gateway: Gateway) -> Dump:
     """Every node (by label and key) and relationship (type, ends, event id) with all its
     properties, typed: what the same-graph tests compare. Operations records (load runs,
-    loaded files, influence refreshes) are left out: they say when and how, not what."""
+    loaded files, influence refreshes) are left out: they say when and how, not what;
+    interest tags are compared by their score carried to one instant."""
     nodes: dict[str, tuple] = {}
     out: Dump = {"nodes": {}, "relationships": {}}
     with gateway.driver.session(database=gateway.database) as session:
@@ -207,7 +222,12 @@ def graph_dump(gateway: Gateway) -> Dump:
             "MATCH (a)-[r]->(b) RETURN elementId(a) AS a, elementId(b) AS b, type(r) AS t, r"
         ):
             props = dict(record["r"].items())
-            key = (record["t"], nodes[record["a"]], nodes[record["b"]], props.get("event_id"))
+            if record["t"] == "INTERESTED_IN":
+                props = _interest_at(props)
+            ends = (nodes[record["a"]], nodes[record["b"]])
+            if record["t"] == "FRIEND_OF":  # symmetric: stored one way or the other
+                ends = tuple(sorted(ends, key=str))  # type: ignore[assignment]
+            key = (record["t"], *ends, props.get("event_id"))
             assert key not in out["relationships"], f"two relationships {key}"
             out["relationships"][key] = {k: _value(v) for k, v in props.items()}
     return out

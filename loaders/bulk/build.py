@@ -480,6 +480,11 @@ def build_graph(
         **{
             "score:double": pa.array(interests["score"].to_numpy()),
             "as_of:datetime": _text(np.full(len(interests), now_text, dtype=object)),
+            "latest:datetime": pa.chunked_array(
+                [*shares.column("at").chunks, *visits.column("at").chunks], pa.string()
+            )
+            .combine_chunks()
+            .take(pa.array(interests["latest"].to_numpy())),
         },
     )
     for kind, table in r.items():
