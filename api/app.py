@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from api import errors
+from api.bodies import JSONBodiesOnly
+from api.logs import quiet_access_log
 from api.maps import PLOTLY_DIR
 from api.routers import events, health, maps, people, staff, stores
 from fission import __version__
@@ -33,18 +35,30 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = gateway is None
-        app.state.gateway = gateway or Gateway(settings)
+        # Requests wait briefly for the database, then answer 503: a client retries sooner
+        # than a request would hang.
+        app.state.gateway = gateway or Gateway(
+            settings, retry_seconds=settings.api_database_wait_seconds
+        )
         app.state.api_keys = settings.all_api_keys()
-        app.state.settings = settings
         try:
-            yield
+            with quiet_access_log(settings):
+                yield
         finally:
             if own:
                 app.state.gateway.close()
 
-    app = FastAPI(title="Fission", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Fission",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        max_body_size=settings.api_max_body_bytes,
+    )
+    app.state.settings = settings
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(JSONBodiesOnly)
     for module in (health, stores, people, staff, events, maps):
         app.include_router(module.router)
     app.mount("/static", VersionedStatic(directory=PLOTLY_DIR), name="static")

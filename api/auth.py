@@ -3,7 +3,9 @@
 Roles: `hq` sees everything; `store` sees one store — its people, staff, maps and
 recommendations — and asking about anything else answers 404 as if it did not exist;
 `ingest` may only post events. Keys are random tokens; the server keeps only their SHA-256.
-Clients send `X-API-Key: <key>`; browser pages may pass `?key=` once, which sets a cookie.
+Clients send `X-API-Key: <key>` (or the cookie a page set). Only the browser pages (`/` and
+`/stores/{id}/map`) accept `?key=`: they set the cookie and redirect to the same address without
+the key, so it stays out of browser history and logs. A key is never echoed in an answer.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from fission.settings import ApiKeyEntry
 Role = Literal["hq", "store", "ingest"]
 COOKIE = "fission_key"
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key.")
-_query = APIKeyQuery(name="key", auto_error=False, description="For browser pages only.")
+_query = APIKeyQuery(name="key", auto_error=False, description="Browser pages only, once.")
 _cookie = APIKeyCookie(name=COOKIE, auto_error=False)
 
 
@@ -59,13 +61,7 @@ def find_key(entries: list[ApiKeyEntry], key: str) -> ApiKeyEntry | None:
     return match
 
 
-def principal(
-    request: Request,
-    header: Annotated[str | None, Depends(_header)],
-    query: Annotated[str | None, Depends(_query)],
-    cookie: Annotated[str | None, Depends(_cookie)],
-) -> Principal:
-    key = header or query or cookie
+def _identify(request: Request, key: str | None) -> Principal:
     if not key:
         raise Unauthorized("An API key is needed: send it in the X-API-Key header.")
     entry = find_key(request.app.state.api_keys, key)
@@ -74,14 +70,41 @@ def principal(
     return Principal(entry.name, entry.role, entry.store_id)
 
 
+def principal(
+    request: Request,
+    header: Annotated[str | None, Depends(_header)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    return _identify(request, header or cookie)
+
+
+def page_principal(
+    request: Request,
+    header: Annotated[str | None, Depends(_header)],
+    query: Annotated[str | None, Depends(_query)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    return _identify(request, header or query or cookie)
+
+
 Caller = Annotated[Principal, Depends(principal)]
+PageCaller = Annotated[Principal, Depends(page_principal)]
+
+
+def _no_ingest(caller: Principal) -> Principal:
+    if caller.role == "ingest":
+        raise Forbidden("An ingest key may only post events.")
+    return caller
 
 
 def reader(caller: Caller) -> Principal:
     """HQ or a store app: anyone who reads analytics (not ingest keys)."""
-    if caller.role == "ingest":
-        raise Forbidden("An ingest key may only post events.")
-    return caller
+    return _no_ingest(caller)
+
+
+def page_reader(caller: PageCaller) -> Principal:
+    """A reader of a browser page, whose key may come as `?key=` once."""
+    return _no_ingest(caller)
 
 
 def hq_only(caller: Caller) -> Principal:
@@ -97,6 +120,7 @@ def ingester(caller: Caller) -> Principal:
 
 
 Reader = Annotated[Principal, Depends(reader)]
+PageReader = Annotated[Principal, Depends(page_reader)]
 HQ = Annotated[Principal, Depends(hq_only)]
 Ingester = Annotated[Principal, Depends(ingester)]
 

@@ -1,19 +1,32 @@
-"""Maps the project's errors (fission.errors) and request validation errors to HTTP, once.
+"""Maps every error to HTTP, once: the project's errors (fission.errors), request validation
+errors, and what Starlette itself answers (unknown route, wrong method, body too large).
 
-Every error body has the same shape: {"error": {"code": ..., "message": ..., "details": ...}}.
+Every error body has the same shape: {"error": {"code": ..., "message": ..., "details": ...}},
+and the message says what was wrong. 503 (the database is unavailable) adds `Retry-After`.
 """
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fission.errors import FissionError
+
+RETRY_AFTER_SECONDS = 5
+# Codes for what Starlette answers on its own (the project's own errors name themselves).
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "content_too_large",
+    415: "unsupported_media_type",
+}
 
 
 class ErrorDetail(BaseModel):
@@ -26,36 +39,58 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-def _body(
+def error_response(
     status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> JSONResponse:
+    """An error in the documented shape."""
     content = ErrorBody(error=ErrorDetail(code=code, message=message, details=details))
-    headers = {"WWW-Authenticate": "APIKey"} if status == 401 else None
-    return JSONResponse(content.model_dump(exclude_none=True), status_code=status, headers=headers)
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "APIKey"
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return JSONResponse(
+        content.model_dump(exclude_none=True), status_code=status, headers=headers or None
+    )
 
 
-def _code(exc: FissionError) -> str:
+def error_code(exc: FissionError) -> str:
     name = type(exc).__name__
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _problem(error: dict[str, Any]) -> str:
+    if error["type"] == "json_invalid":  # FastAPI's wording is "JSON decode error"
+        return f"the body is not valid JSON: {error.get('ctx', {}).get('error', 'decode error')}"
+    return str(error["msg"])
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(FissionError)
     async def fission_error(_: Request, exc: FissionError) -> JSONResponse:
-        return _body(exc.http_status, _code(exc), str(exc))
+        return error_response(exc.http_status, error_code(exc), str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [
-            {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
-        ]
+        details = [{"field": _field(e["loc"]), "problem": _problem(e)} for e in exc.errors()]
         message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
-        return _body(422, "invalid_input", message, details)
+        return error_response(422, "invalid_input", message, details)
 
-    @app.exception_handler(ServiceUnavailable)
-    @app.exception_handler(SessionExpired)
-    async def database_down(_: Request, exc: Exception) -> JSONResponse:
-        return _body(503, "database_unavailable", f"Neo4j did not answer: {exc}")
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status = exc.status_code
+        message = str(exc.detail)
+        if status == 413:
+            limit = app.state.settings.api_max_body_bytes
+            message = f"The request body is larger than the limit of {limit} bytes."
+        elif status == 404 and message == HTTPStatus.NOT_FOUND.phrase:
+            message = "No such route; see /docs for the API."
+        code = HTTP_CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_")
+        return error_response(status, code, message)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -63,4 +98,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "The key's role may not do this."},
     404: {"model": ErrorBody, "description": "Unknown, or outside the key's store."},
     422: {"model": ErrorBody, "description": "The request is invalid; the message says why."},
+    503: {"model": ErrorBody, "description": "The database is unavailable; retry shortly."},
+}
+BODY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "The body is not valid UTF-8 JSON."},
+    413: {"model": ErrorBody, "description": "The body is larger than the limit."},
+    415: {"model": ErrorBody, "description": "The body is not sent as application/json."},
 }

@@ -41,6 +41,7 @@ ROLE_COLOURS = {
     "agent": "#d97706",
     "member": "#16a34a",
     "prospect": "#9ca3af",
+    "other_store": "#e5e7eb",
 }
 ROLE_SYMBOLS = {"store": "square", "staff": "diamond"}
 EDGE_STYLES: dict[str, dict[str, Any]] = {
@@ -89,6 +90,8 @@ def _hover(node: NetworkNode) -> str:
         return f"<b>{e(node.label)}</b><br>store {e(node.id.removeprefix('store:'))}"
     if node.count is not None:
         return f"<b>{e(node.label)}</b><br>not drawn one by one"
+    if node.role == "other_store":
+        return f"<b>{e(node.label)}</b>"
     role = (node.staff_role or "staff") if node.role == "staff" else node.role
     pct = f" (above {node.influence_pct:.0f}% of the store)" if node.influence_pct else ""
     lines = [
@@ -154,6 +157,8 @@ def network_figure(network: StoreNetwork, path: list[str] | None = None) -> go.F
             (n for n in network.nodes if n.role == role),
             key=lambda n: (n.id in path_set, n.key),
         )
+        if role == "other_store" and not nodes:
+            continue  # only on paths shown to a store key: no legend entry otherwise
         outline = [
             PATH_COLOUR if n.id in path_set else "#111827" if n.key else "#ffffff" for n in nodes
         ]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from neo4j.exceptions import ConstraintError
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from fission.errors import InvalidInput
 from graph.derive import DeriveReport, derive_stale
@@ -28,7 +28,15 @@ from graph.erasure import erased_ids
 from graph.gateway import Gateway, Tx, batched
 from graph.queries import Query, query
 from graph.schema import apply_schema
-from loaders.models import MODEL_BY_KIND, ROW_MODELS, InputRow, explain, is_blank
+from loaders.models import (
+    MODEL_BY_KIND,
+    ROW_MODELS,
+    InputRow,
+    explain,
+    is_blank,
+    pseudonymise_raw,
+)
+from loaders.pseudonyms import validation_context
 from loaders.readers import RawReject, detect_kind, file_format, read_chunks
 
 KIND_ORDER = [model.kind for model in ROW_MODELS]
@@ -98,8 +106,9 @@ class RejectWriter:
 
     COLUMNS = ("source", "row", "type", "key", "reason", "raw")
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, secret: SecretStr | None = None) -> None:
         self.path = path
+        self.secret = secret  # person ids are pseudonymised in the file, as in the graph
         self.count = 0
         self._handle: Any = None
         self._writer: Any = None
@@ -113,6 +122,11 @@ class RejectWriter:
             self._handle = self.path.open("w", newline="", encoding="utf-8")
             self._writer = csv.writer(self._handle)
             self._writer.writerow(self.COLUMNS)
+        if raw is not None and self.secret is not None:
+            raw = pseudonymise_raw(kind, raw, self.secret)
+            key = pseudonymise_raw(kind, {MODEL_BY_KIND[kind].key: key}, self.secret)[
+                MODEL_BY_KIND[kind].key
+            ]
         raw_text = json.dumps(raw, default=str, ensure_ascii=False) if raw is not None else ""
         self._writer.writerow([source, row, kind, key or "", reason, raw_text])
 
@@ -207,12 +221,12 @@ def _waves(kind: str, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return waves
 
 
-def validate(kind: str, record: dict[str, Any]) -> InputRow | str:
-    """The typed row, or the reason it is invalid."""
+def validate(kind: str, record: dict[str, Any], secret: SecretStr | None = None) -> InputRow | str:
+    """The typed row (person ids pseudonymised with `secret`, if any), or why it is invalid."""
     # Blank cells are absent values: a required one is then reported as missing.
     present = {k: v for k, v in record.items() if not is_blank(v)}
     try:
-        return MODEL_BY_KIND[kind].model_validate(present)
+        return MODEL_BY_KIND[kind].model_validate(present, context=validation_context(secret))
     except ValidationError as exc:
         return explain(exc)
 
@@ -252,7 +266,7 @@ def load_files(
     """Loads files or directories; returns counts per type and where the rejects went."""
     apply_schema(gateway)
     report = LoadReport()
-    rejects = RejectWriter(reject_path)
+    rejects = RejectWriter(reject_path, gateway.settings.pseudonym_secret)
     chunk_rows = gateway.settings.load_chunk_rows
     batch_rows = gateway.settings.load_batch_rows
     started = time.perf_counter()
@@ -272,7 +286,7 @@ def load_files(
                             rejects.add(str(path), row, kind, None, record.reason, None)
                             stats.rejected += 1
                             continue
-                        model = validate(kind, record)
+                        model = validate(kind, record, gateway.settings.pseudonym_secret)
                         if isinstance(model, str):
                             key = record.get(MODEL_BY_KIND[kind].key)
                             rejects.add(str(path), row, kind, _text(key), model, record)

@@ -15,13 +15,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput
 from graph.derive import derive_stale
 from graph.gateway import Gateway
 from graph.queries import query
-from loaders.models import EVENT_KINDS, MODEL_BY_KIND, InputRow
+from loaders.models import EVENT_KINDS, MAX_ID_LENGTH, MODEL_BY_KIND, Id, InputRow, Timestamp
 from loaders.pipeline import KIND_ORDER, Status, apply_batch, validate
 
 EVENT_TYPES = {kind.removesuffix("s"): kind for kind in EVENT_KINDS}  # "visit" -> "visits"
@@ -43,12 +43,12 @@ class NoteIn(BaseModel):
     """A note a store app records (POST /staff/{id}/notes): the note event without its staff
     member, time and id, which default to the caller's staff member, now and a new id."""
 
-    person_id: str
+    person_id: Id
     kind: Literal["contacted", "visited", "tag"]
     text: str | None = Field(None, max_length=500)
     tag: str | None = Field(None, max_length=64, description="Required when kind is tag.")
-    at: AwareDatetime | None = Field(None, description="When; default now.")
-    event_id: str | None = Field(None, description="Client id, so a retry is not a second note.")
+    at: Timestamp | None = Field(None, description="When; default now.")
+    event_id: Id | None = Field(None, description="Client id, so a retry is not a second note.")
 
 
 class IngestResult(BaseModel):
@@ -65,7 +65,9 @@ def ingest(gateway: Gateway, events: list[dict[str, Any]]) -> IngestResult:
     statuses: list[EventStatus | None] = [None] * len(events)
     by_kind: dict[str, list[tuple[int, InputRow]]] = {}
     for index, raw in enumerate(events):
-        event_id = raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
+        event_id = raw.get("event_id")
+        if not isinstance(event_id, str) or len(event_id) > MAX_ID_LENGTH:
+            event_id = None  # not echoed: the index says which event it was
         kind = EVENT_TYPES.get(str(raw.get("type", "")))
         if kind is None:
             statuses[index] = EventStatus(
@@ -76,7 +78,11 @@ def ingest(gateway: Gateway, events: list[dict[str, Any]]) -> IngestResult:
                 reason=f"type must be one of {', '.join(EVENT_TYPES)}",
             )
             continue
-        model = validate(kind, {k: v for k, v in raw.items() if k != "type"})
+        model = validate(
+            kind,
+            {k: v for k, v in raw.items() if k != "type"},
+            gateway.settings.pseudonym_secret,
+        )
         if isinstance(model, str):
             statuses[index] = EventStatus(
                 index=index, event_id=event_id, type=raw["type"], status="rejected", reason=model

@@ -1,7 +1,8 @@
 """Store network maps (JSON, HTML page, PNG) and the HQ page.
 
-Browser pages accept the key once as `?key=`; the page then remembers it in the
-`fission_key` cookie (HTTP-only, same-site), so links between pages need no key.
+Browser pages accept the key once as `?key=`: they keep it in the `fission_key` cookie
+(HTTP-only, same-site) and redirect to the same address without it, so links between pages need
+no key and the key stays out of browser history and server logs.
 """
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.auth import COOKIE, Principal, Reader, check_store
-from api.deps import GatewayDep, check_person
+from api.auth import COOKIE, PageReader, Principal, Reader, check_store
+from api.bodies import JSONRoute
+from api.deps import GatewayDep, SettingsDep, StoreId, check_person, person_ref
 from api.errors import ERROR_RESPONSES
 from api.maps import figure_png, hq_page, map_page, network_figure
 from fission.errors import InvalidInput
+from fission.settings import Settings
 from graph import access
 from graph.gateway import Gateway
 from graph.network import StoreNetwork, store_network
 from graph.paths import IntroductionPath, introduction_path
 from graph.stores import SORTS, hq_overview
+from loaders.models import MAX_ID_LENGTH
 
-router = APIRouter(tags=["maps"])
+router = APIRouter(tags=["maps"], route_class=JSONRoute)
 
 MaxNodes = Annotated[
     int | None,
@@ -37,13 +41,18 @@ MaxNodes = Annotated[
 ]
 StaffQuery = Annotated[
     str | None,
-    Query(description="Staff member (of this store) the introduction path starts from."),
+    Query(
+        max_length=MAX_ID_LENGTH,
+        description="Staff member (of this store) the introduction path starts from.",
+    ),
 ]
 PathTo = Annotated[
     str | None,
     Query(
+        max_length=MAX_ID_LENGTH,
         description="Person to highlight the introduction path to (needs `staff`). The "
-        "path's people are drawn even when the store is aggregated."
+        "path's people are drawn even when the store is aggregated; a store key sees people "
+        "of other stores on it as 'someone from another store'.",
     ),
 ]
 # Errors are JSON on every route, pages and images included (FastAPI would otherwise document
@@ -65,23 +74,35 @@ PNG_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _remember_key(request: Request, response: Response) -> None:
-    """A page opened with `?key=` (already checked) keeps the key in a cookie."""
+def _key_to_cookie(request: Request) -> Response | None:
+    """A page opened with `?key=` (already checked): the key goes into a cookie, and the
+    browser to the same address without it."""
     key = request.query_params.get("key")
-    if key:
-        response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+    if not key:
+        return None
+    rest = [(k, v) for k, v in request.query_params.multi_items() if k != "key"]
+    target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+    return response
 
 
 def _path(
-    gateway: Gateway, caller: Principal, store_id: str, staff: str | None, path_to: str | None
+    gateway: Gateway,
+    settings: Settings,
+    caller: Principal,
+    store_id: str,
+    staff: str | None,
+    path_to: str | None,
 ) -> IntroductionPath | None:
     if staff is None and path_to is None:
         return None
     if not staff or not path_to:
         raise InvalidInput("An introduction path needs both `staff` and `path_to`.")
+    staff, path_to = person_ref(settings, staff), person_ref(settings, path_to)
     access.check_person(gateway, staff, store_id, staff=True)
     check_person(gateway, caller, path_to)
-    return introduction_path(gateway, staff, path_to)
+    return introduction_path(gateway, staff, path_to, scope=caller.scope)
 
 
 @router.get(
@@ -90,9 +111,9 @@ def _path(
     responses=ERROR_RESPONSES,
 )
 def network_json(
-    store_id: str,
-    request: Request,
+    store_id: StoreId,
     gateway: GatewayDep,
+    settings: SettingsDep,
     caller: Reader,
     max_nodes: MaxNodes = None,
     staff: StaffQuery = None,
@@ -102,10 +123,11 @@ def network_json(
     with role, store influence, reach, key-node status, top interests and layout positions
     (x, y in [-1, 1]); edges (works_at, referral, home, aggregate, knows). With `staff` and
     `path_to`, `path` holds their introduction path and its people are on the map. The layout
-    is cached per store until the store's network changes."""
+    is cached per store until the store's network changes. A store key sees people of other
+    stores as "someone from another store" nodes."""
     check_store(caller, store_id)
-    path = _path(gateway, caller, store_id, staff, path_to)
-    return store_network(gateway, store_id, max_nodes, path=path)
+    path = _path(gateway, settings, caller, store_id, staff, path_to)
+    return store_network(gateway, store_id, max_nodes, path=path, scope=caller.scope)
 
 
 @router.get(
@@ -115,28 +137,31 @@ def network_json(
     responses=HTML_RESPONSES,
 )
 def map_html(
-    store_id: str,
+    store_id: StoreId,
     request: Request,
     gateway: GatewayDep,
-    caller: Reader,
+    settings: SettingsDep,
+    caller: PageReader,
     max_nodes: MaxNodes = None,
     staff: StaffQuery = None,
     path_to: PathTo = None,
-) -> HTMLResponse:
+) -> Response:
     """The interactive Plotly map: nodes coloured by role and sized by influence, key nodes
     labelled, hover cards, and with `staff` + `path_to` the introduction path highlighted.
-    Works offline: plotly.js comes from `/static/plotly.min.js`."""
+    Works offline: plotly.js comes from `/static/plotly.min.js`. Opened with `?key=`, it keeps
+    the key in a cookie and redirects to the same address without it."""
     check_store(caller, store_id)
-    path = _path(gateway, caller, store_id, staff, path_to)
-    network = store_network(gateway, store_id, max_nodes, path=path)
+    redirect = _key_to_cookie(request)
+    if redirect:
+        return redirect
+    path = _path(gateway, settings, caller, store_id, staff, path_to)
+    network = store_network(gateway, store_id, max_nodes, path=path, scope=caller.scope)
     query: dict[str, str | int] = {"max_nodes": max_nodes} if max_nodes else {}
     if path:
         query.update(staff=path.staff_id, path_to=path.target_id)
     fig = network_figure(network, [p.person_id for p in path.people] if path else None)
     page = map_page(network, fig, path=path, hq=caller.role == "hq", query=urlencode(query))
-    response = HTMLResponse(page)
-    _remember_key(request, response)
-    return response
+    return HTMLResponse(page)
 
 
 @router.get(
@@ -146,9 +171,9 @@ def map_html(
     responses=PNG_RESPONSES,
 )
 def map_png(
-    store_id: str,
-    request: Request,
+    store_id: StoreId,
     gateway: GatewayDep,
+    settings: SettingsDep,
     caller: Reader,
     max_nodes: MaxNodes = None,
     staff: StaffQuery = None,
@@ -159,8 +184,8 @@ def map_png(
     """The same figure as the map page, rendered by kaleido in headless Chromium (the first
     export after a restart takes a few seconds while the browser starts)."""
     check_store(caller, store_id)
-    path = _path(gateway, caller, store_id, staff, path_to)
-    network = store_network(gateway, store_id, max_nodes, path=path)
+    path = _path(gateway, settings, caller, store_id, staff, path_to)
+    network = store_network(gateway, store_id, max_nodes, path=path, scope=caller.scope)
     fig = network_figure(network, [p.person_id for p in path.people] if path else None)
     image = figure_png(fig, width=width, height=height)
     return Response(
@@ -182,19 +207,21 @@ def map_png(
 def hq_html(
     request: Request,
     gateway: GatewayDep,
-    caller: Reader,
-    sort: Annotated[str, Query(description=f"One of: {', '.join(SORTS)}.")] = "customers",
+    caller: PageReader,
+    sort: Annotated[
+        str, Query(max_length=64, description=f"One of: {', '.join(SORTS)}.")
+    ] = "customers",
     desc: Annotated[bool, Query(description="Largest first.")] = True,
 ) -> Response:
     """Every store with its HQ overview figures (customers, tier, prospects, members, agents,
     conversion, fission ratio, new people, cascade depth) in a table sorted server-side by
     `sort`/`desc` (click a column header). HQ keys only; a store key is redirected to its
-    store's map."""
-    response: Response
+    store's map. Opened with `?key=`, it keeps the key in a cookie and redirects to the same
+    address without it."""
+    redirect = _key_to_cookie(request)
+    if redirect:
+        return redirect
     if caller.role == "store":
-        response = RedirectResponse(f"/stores/{quote(caller.store_id or '')}/map", status_code=303)
-    else:
-        page = hq_overview(gateway, sort=sort, descending=desc, limit=None)
-        response = HTMLResponse(hq_page(page))
-    _remember_key(request, response)
-    return response
+        return RedirectResponse(f"/stores/{quote(caller.store_id or '')}/map", status_code=303)
+    page = hq_overview(gateway, sort=sort, descending=desc, limit=None)
+    return HTMLResponse(hq_page(page))

@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.auth import Reader, check_store
-from api.deps import GatewayDep
+from api.bodies import JSONRoute
+from api.deps import GatewayDep, StoreId
 from api.errors import ERROR_RESPONSES
 from graph.attribution import StoreAttribution, store_attribution
 from graph.followthrough import FollowThrough, follow_through
 from graph.keynodes import KeyNode, key_nodes
 from graph.stores import SORTS, HQOverviewPage, StoreDiagnosis, hq_overview, store_diagnosis
+from loaders.models import Timestamp
 
-router = APIRouter(prefix="/stores", tags=["stores"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/stores", tags=["stores"], responses=ERROR_RESPONSES, route_class=JSONRoute
+)
 
 
 @router.get("", summary="Every store with its diagnosis figures (HQ overview)")
 def list_stores(
     gateway: GatewayDep,
     caller: Reader,
-    sort: Annotated[str, Query(description=f"One of: {', '.join(SORTS)}.")] = "customers",
+    sort: Annotated[
+        str, Query(max_length=64, description=f"One of: {', '.join(SORTS)}.")
+    ] = "customers",
     desc: Annotated[bool, Query(description="Largest first.")] = True,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
@@ -35,7 +40,7 @@ def list_stores(
 
 
 @router.get("/{store_id}", summary="A store's diagnosis, with suggestions")
-def diagnosis(store_id: str, gateway: GatewayDep, caller: Reader) -> StoreDiagnosis:
+def diagnosis(store_id: StoreId, gateway: GatewayDep, caller: Reader) -> StoreDiagnosis:
     check_store(caller, store_id)
     return store_diagnosis(gateway, store_id)
 
@@ -50,7 +55,7 @@ class KeyNodePage(BaseModel):
 
 @router.get("/{store_id}/key-nodes", summary="The store's key nodes, with why each qualifies")
 def store_key_nodes(
-    store_id: str,
+    store_id: StoreId,
     gateway: GatewayDep,
     caller: Reader,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -71,18 +76,20 @@ def store_key_nodes(
     "/{store_id}/attribution",
     summary="Sales, members brought and conversion per staff member and agent",
 )
-def attribution(store_id: str, gateway: GatewayDep, caller: Reader) -> StoreAttribution:
+def attribution(store_id: StoreId, gateway: GatewayDep, caller: Reader) -> StoreAttribution:
+    """Staff or agents of other stores credited with this store's sales are shown to a store
+    key as "someone from another store"."""
     check_store(caller, store_id)
-    return store_attribution(gateway, store_id)
+    return store_attribution(gateway, store_id, scope=caller.scope)
 
 
 @router.get("/{store_id}/follow-through", summary="Recommendations acted on, and what converted")
 def store_follow_through(
-    store_id: str,
+    store_id: StoreId,
     gateway: GatewayDep,
     caller: Reader,
-    start: Annotated[datetime, Query(description="Period start (ISO 8601 with offset).")],
-    end: Annotated[datetime, Query(description="Period end (ISO 8601 with offset).")],
+    start: Annotated[Timestamp, Query(description="Period start (ISO 8601 with offset).")],
+    end: Annotated[Timestamp, Query(description="Period end (ISO 8601 with offset).")],
 ) -> FollowThrough:
     check_store(caller, store_id)
-    return follow_through(gateway, store_id, start, end)
+    return follow_through(gateway, store_id, start, end, scope=caller.scope)

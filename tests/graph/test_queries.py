@@ -24,6 +24,7 @@ SAMPLE: dict[str, Any] = {
     "active_since": datetime(2026, 10, 1, tzinfo=UTC),
     "as_of": NOW,
     "at": NOW,
+    "day": NOW.date(),
     "end": NOW,
     "event_ids": ["no-such-event"],
     "everyone": True,
