@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from api import errors
-from api.bodies import JSONBodiesOnly
+from api.bodies import GuardBodies
 from api.logs import quiet_access_log
 from api.maps import PLOTLY_DIR
 from api.routers import events, health, maps, people, staff, stores
@@ -53,12 +53,11 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=settings.api_max_body_bytes,
     )
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(JSONBodiesOnly)
+    app.add_middleware(GuardBodies, max_bytes=settings.api_max_body_bytes)
     for module in (health, stores, people, staff, events, maps):
         app.include_router(module.router)
     app.mount("/static", VersionedStatic(directory=PLOTLY_DIR), name="static")

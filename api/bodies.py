@@ -1,8 +1,10 @@
 """Request bodies, checked before any route sees them: JSON only (415 otherwise, naming the
 content type that was sent), UTF-8, strict JSON (no NaN or Infinity, which RFC 8259 does not
 allow and which Python's json would otherwise accept), not nested past the parser's limit, and
-no larger than FISSION_API_MAX_BODY_BYTES (413, FastAPI's own limit). Each refusal is a 4xx in
-the documented error shape that says what was wrong.
+no larger than FISSION_API_MAX_BODY_BYTES (413: refused from the declared length before
+reading, or as soon as a chunked body passes it). Each refusal is a 4xx in the documented error
+shape that says what was wrong. (Starlette's own body limit answers 413 in plain text, so it is
+not used.)
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_response
 
@@ -69,26 +71,47 @@ def _is_json(content_type: str) -> bool:
     )
 
 
-class JSONBodiesOnly:
-    """Answers 415 to a request that carries a body not declared as JSON."""
+def too_large(limit: int) -> HTTPException:
+    return HTTPException(413, f"The request body is larger than the limit of {limit} bytes.")
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class GuardBodies:
+    """Answers 415 to a body not declared as JSON and 413 to one larger than `max_bytes`."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
+        self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in BODY_METHODS:
-            headers = Headers(scope=scope)
-            has_body = headers.get("content-length", "0") not in ("", "0") or (
-                "transfer-encoding" in headers
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length", "")
+        has_body = length not in ("", "0") or "transfer-encoding" in headers
+        content_type = headers.get("content-type", "")
+        refusal = None
+        if has_body and not _is_json(content_type):
+            sent = f"`{content_type}`" if content_type else "no Content-Type"
+            refusal = error_response(
+                415,
+                "unsupported_media_type",
+                f"Send the body as JSON with `Content-Type: application/json` (got {sent}).",
             )
-            content_type = headers.get("content-type", "")
-            if has_body and not _is_json(content_type):
-                sent = f"`{content_type}`" if content_type else "no Content-Type"
-                response = error_response(
-                    415,
-                    "unsupported_media_type",
-                    f"Send the body as JSON with `Content-Type: application/json` (got {sent}).",
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        elif length.isdigit() and int(length) > self.max_bytes:
+            limit = too_large(self.max_bytes)
+            refusal = error_response(413, "content_too_large", str(limit.detail))
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise too_large(self.max_bytes)  # the route's body read answers it
+            return message
+
+        await self.app(scope, counted, send)

@@ -63,12 +63,6 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def _problem(error: dict[str, Any]) -> str:
-    if error["type"] == "json_invalid":  # FastAPI's wording is "JSON decode error"
-        return f"the body is not valid JSON: {error.get('ctx', {}).get('error', 'decode error')}"
-    return str(error["msg"])
-
-
 def install(app: FastAPI) -> None:
     @app.exception_handler(FissionError)
     async def fission_error(_: Request, exc: FissionError) -> JSONResponse:
@@ -76,7 +70,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [{"field": _field(e["loc"]), "problem": _problem(e)} for e in exc.errors()]
+        details = [{"field": _field(e["loc"]), "problem": e["msg"]} for e in exc.errors()]
         message = "; ".join(f"{d['field']}: {d['problem']}" for d in details)
         return error_response(422, "invalid_input", message, details)
 
@@ -84,10 +78,7 @@ def install(app: FastAPI) -> None:
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         status = exc.status_code
         message = str(exc.detail)
-        if status == 413:
-            limit = app.state.settings.api_max_body_bytes
-            message = f"The request body is larger than the limit of {limit} bytes."
-        elif status == 404 and message == HTTPStatus.NOT_FOUND.phrase:
+        if status == 404 and message == HTTPStatus.NOT_FOUND.phrase:
             message = "No such route; see /docs for the API."
         code = HTTP_CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_")
         return error_response(status, code, message)

@@ -172,7 +172,17 @@ def apply_batch(gateway: Gateway, kind: str, models: Sequence[InputRow]) -> list
         if gone:
             verdicts[i] = Verdict("rejected", f"person {gone[0]} was erased on request")
         elif p[key] in first_by_key:
-            verdicts[i] = Verdict("duplicate")
+            first = params[first_by_key[p[key]]]
+            same = {**first, "i": i} == p
+            verdicts[i] = (
+                Verdict("duplicate")
+                if same
+                else Verdict(
+                    "rejected",
+                    f"{key} {p[key]} is used earlier in this batch by an event with a "
+                    "different payload",
+                )
+            )
         else:
             first_by_key[p[key]] = i
     if kind == "shares":
