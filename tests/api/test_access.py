@@ -120,9 +120,7 @@ def test_other_stores_people_are_anonymous_hops(app_client: TestClient, recorded
 
     cascade = app_client.get("/people/A1/cascade", headers=s1).json()
     hidden_nodes = [n for n in cascade["nodes"] if n["other_store"]]
-    assert [(n["person_id"], n["parent_id"]) for n in hidden_nodes] == [
-        (f"{OTHER_STORE} #1", "A1")
-    ]
+    assert [(n["person_id"], n["parent_id"]) for n in hidden_nodes] == [(f"{OTHER_STORE} #1", "A1")]
 
     network = app_client.get("/stores/S1/network?staff=C1&path_to=T1", headers=s1).json()
     stand_in = [n for n in network["nodes"] if n["role"] == "other_store"]

@@ -167,7 +167,9 @@ def test_recommendations_are_recorded_once_per_day_not_per_call(
     app_client: TestClient, cross_brand: Gateway
 ) -> None:
     def recorded() -> int:
-        rows = cross_brand.read("MATCH (:Staff {id: 'M1'})-[r:RECOMMENDED]->() RETURN count(r) AS n")
+        rows = cross_brand.read(
+            "MATCH (:Staff {id: 'M1'})-[r:RECOMMENDED]->() RETURN count(r) AS n"
+        )
         return int(rows[0]["n"])
 
     before = recorded()
