@@ -65,15 +65,13 @@ def ingest(gateway: Gateway, events: list[dict[str, Any]]) -> IngestResult:
     statuses: list[EventStatus | None] = [None] * len(events)
     by_kind: dict[str, list[tuple[int, InputRow]]] = {}
     for index, raw in enumerate(events):
-        event_id = raw.get("event_id")
-        if not isinstance(event_id, str) or len(event_id) > MAX_ID_LENGTH:
-            event_id = None  # not echoed: the index says which event it was
+        event_id = _echo(raw.get("event_id"))
         kind = EVENT_TYPES.get(str(raw.get("type", "")))
         if kind is None:
             statuses[index] = EventStatus(
                 index=index,
                 event_id=event_id,
-                type=raw.get("type"),
+                type=_echo(raw.get("type")),
                 status="rejected",
                 reason=f"type must be one of {', '.join(EVENT_TYPES)}",
             )
@@ -121,6 +119,12 @@ def ingest(gateway: Gateway, events: list[dict[str, Any]]) -> IngestResult:
         released_from_hold=released,
         events=done,
     )
+
+
+def _echo(value: Any) -> str | None:
+    """A field of an event as its status may repeat it: a string of an id's length, else None
+    (the index says which event it was)."""
+    return value if isinstance(value, str) and len(value) <= MAX_ID_LENGTH else None
 
 
 def _held(kind: str, model: InputRow, reason: str | None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.auth import COOKIE, PageReader, Principal, Reader, check_store
+from api.auth import COOKIE, PageReader, Principal, Reader, check_store, find_key
 from api.bodies import JSONRoute
 from api.deps import GatewayDep, SettingsDep, StoreId, check_person, person_ref
 from api.errors import ERROR_RESPONSES
@@ -75,15 +75,16 @@ PNG_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _key_to_cookie(request: Request) -> Response | None:
-    """A page opened with `?key=` (already checked): the key goes into a cookie, and the
-    browser to the same address without it."""
-    key = request.query_params.get("key")
-    if not key:
+    """A page opened with `?key=`: a valid key goes into a cookie, and the browser to the same
+    address without it (the caller was already identified, by this key or a header)."""
+    if "key" not in request.query_params:
         return None
+    key = request.query_params["key"]
     rest = [(k, v) for k, v in request.query_params.multi_items() if k != "key"]
     target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+    if find_key(request.app.state.api_keys, key) is not None:
+        response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
     return response
 
 
