@@ -146,7 +146,9 @@ def fingerprint(gateway: Gateway) -> dict[str, object]:
     first appearances, referrers, homes, tie weights and interest scores, with a SHA-256 over
     them for the report."""
     graph_counts = {
-        k: v for k, v in counts(gateway).items() if k not in ("node:Stale", "node:HeldEvent")
+        k: v
+        for k, v in counts(gateway).items()
+        if k not in ("node:Stale", "node:Deriving", "node:HeldEvent")
     }
     firsts = gateway.read(
         "MATCH (p:Person) RETURN p.id AS id, toString(p.first_seen) AS at, p.first_kind AS kind"
