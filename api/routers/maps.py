@@ -106,6 +106,21 @@ def _path(
     return introduction_path(gateway, staff, path_to, scope=caller.scope)
 
 
+def _network(
+    gateway: Gateway,
+    settings: Settings,
+    caller: Principal,
+    store_id: str,
+    max_nodes: int | None,
+    staff: str | None,
+    path_to: str | None,
+) -> StoreNetwork:
+    """The store's network as the caller may see it, with the introduction path asked for."""
+    check_store(caller, store_id)
+    path = _path(gateway, settings, caller, store_id, staff, path_to)
+    return store_network(gateway, store_id, max_nodes, path=path, scope=caller.scope)
+
+
 @router.get(
     "/stores/{store_id}/network",
     summary="A store's network, laid out, as JSON",
@@ -126,9 +141,7 @@ def network_json(
     `path_to`, `path` holds their introduction path and its people are on the map. The layout
     is cached per store until the store's network changes. A store key sees people of other
     stores as "someone from another store" nodes."""
-    check_store(caller, store_id)
-    path = _path(gateway, settings, caller, store_id, staff, path_to)
-    return store_network(gateway, store_id, max_nodes, path=path, scope=caller.scope)
+    return _network(gateway, settings, caller, store_id, max_nodes, staff, path_to)
 
 
 @router.get(
@@ -155,8 +168,8 @@ def map_html(
     redirect = _key_to_cookie(request)
     if redirect:
         return redirect
-    path = _path(gateway, settings, caller, store_id, staff, path_to)
-    network = store_network(gateway, store_id, max_nodes, path=path, scope=caller.scope)
+    network = _network(gateway, settings, caller, store_id, max_nodes, staff, path_to)
+    path = network.path
     query: dict[str, str | int] = {"max_nodes": max_nodes} if max_nodes else {}
     if path:
         query.update(staff=path.staff_id, path_to=path.target_id)
@@ -184,9 +197,8 @@ def map_png(
 ) -> Response:
     """The same figure as the map page, rendered by kaleido in headless Chromium (the first
     export after a restart takes a few seconds while the browser starts)."""
-    check_store(caller, store_id)
-    path = _path(gateway, settings, caller, store_id, staff, path_to)
-    network = store_network(gateway, store_id, max_nodes, path=path, scope=caller.scope)
+    network = _network(gateway, settings, caller, store_id, max_nodes, staff, path_to)
+    path = network.path
     fig = network_figure(network, [p.person_id for p in path.people] if path else None)
     image = figure_png(fig, width=width, height=height)
     return Response(
