@@ -11,7 +11,9 @@ every call, and lets the driver retry a transaction only on retryable errors (tr
 errors, lost connections) for `retry_seconds` (default FISSION_NEO4J_TRANSACTION_RETRY_SECONDS;
 the API waits less). A commit whose outcome is unknown because the connection dropped
 (IncompleteCommit) is run again: every write in Fission is idempotent (events carry their ids,
-derived data is recomputed), so a second run changes nothing the first one did. When the
+derived data is recomputed), so a second run changes nothing the first one did. So is a write
+that broke a uniqueness constraint (ConstraintError): a concurrent transaction wrote the same
+event first, and the second run finds it (a duplicate). When the
 database still does not answer, the error is `fission.errors.DatabaseUnavailable` (HTTP 503,
 exit code 69). One result transformer (`to_python`) turns every value Neo4j
 returns into plain Python: temporals into `datetime`/`date`, nodes and relationships into
@@ -21,12 +23,19 @@ notebooks and the tests use it; the project's own code runs only query files.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Record, Result, RoutingControl
-from neo4j.exceptions import IncompleteCommit, ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import (
+    ConstraintError,
+    IncompleteCommit,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 from neo4j.graph import Node, Path, Relationship
 
 from fission.errors import ConfigurationError, DatabaseUnavailable
@@ -38,7 +47,7 @@ Row = dict[str, Any]
 _PLAIN = (str, int, float, bool, type(None))
 # What the driver raises when the database is down, restarting or overloaded.
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError, IncompleteCommit, OSError)
-INCOMPLETE_COMMIT_RETRIES = 3
+RERUNS = 3  # of a write whose commit is unknown, or that lost a race to a concurrent one
 
 
 def batched(rows: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -125,13 +134,18 @@ class Gateway:
 
     def _call(self, run: Callable[[], T]) -> T:
         """Runs one driver call: the driver retries retryable errors; a commit of unknown
-        outcome is run again (writes are idempotent); what still fails is DatabaseUnavailable."""
-        for attempt in range(INCOMPLETE_COMMIT_RETRIES + 1):
+        outcome or a lost race on a uniqueness constraint is run again (writes are
+        idempotent); what still fails for want of a database is DatabaseUnavailable."""
+        for attempt in range(RERUNS + 1):
             try:
                 return run()
             except IncompleteCommit as exc:
-                if attempt == INCOMPLETE_COMMIT_RETRIES:
+                if attempt == RERUNS:
                     raise self._unavailable(exc) from exc
+            except ConstraintError:
+                if attempt == RERUNS:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
             except UNAVAILABLE as exc:
                 raise self._unavailable(exc) from exc
         raise AssertionError("unreachable")

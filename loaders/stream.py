@@ -143,6 +143,8 @@ def retry_held(gateway: Gateway) -> int:
     still: list[dict[str, Any]] = []
     by_kind: dict[str, list[tuple[dict[str, Any], InputRow]]] = {}
     for row in held:
+        if row["kind"] is None:  # released by a concurrent call while this one read it
+            continue
         model = MODEL_BY_KIND[row["kind"]].model_validate(json.loads(row["payload"]))
         by_kind.setdefault(row["kind"], []).append((row, model))
     for kind in KIND_ORDER:  # in load order, so a held share can release held visits
