@@ -30,6 +30,7 @@ from typing import Any, LiteralString, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Record, Result, RoutingControl
 from neo4j.exceptions import (
+    AuthError,
     ConstraintError,
     IncompleteCommit,
     ServiceUnavailable,
@@ -148,6 +149,10 @@ class Gateway:
                 time.sleep(0.1 * (attempt + 1))
             except UNAVAILABLE as exc:
                 raise self._unavailable(exc) from exc
+            except AuthError as exc:
+                raise ConfigurationError(
+                    f"Neo4j at {self.settings.neo4j_uri} refused the credentials: {exc}"
+                ) from exc
         raise AssertionError("unreachable")
 
     def verify(self) -> str:
