@@ -105,7 +105,13 @@ def _diff(got: Any, expected: Any) -> Any:
 
 
 def check_equivalence(
-    gateway: Gateway, client: TestClient, folder: Path, work: Path, seed: int, clients: int
+    gateway: Gateway,
+    client: TestClient,
+    folder: Path,
+    work: Path,
+    seed: int,
+    clients: int,
+    batch: int = 50,
 ) -> dict[str, dict[str, int]]:
     wipe(gateway)
     load_files(gateway, [folder])
@@ -115,7 +121,7 @@ def check_equivalence(
     for name, delivery in deliveries(events, seed):
         wipe(gateway)
         load_reference(gateway, folder, work / "reference")
-        seen[f"API, {name}"] = statuses = post_concurrently(client, delivery, clients, batch=50)
+        seen[f"API, {name}"] = statuses = post_concurrently(client, delivery, clients, batch)
         assert statuses.get("rejected", 0) == 0, (name, statuses)
         assert gateway.read("MATCH (h:HeldEvent) RETURN count(h) AS n") == [{"n": 0}], name
         got = fingerprint(gateway)
@@ -167,5 +173,7 @@ def test_any_delivery_of_the_small_preset_builds_the_same_graph(
     graph: Gateway, app_client: TestClient, tmp_path: Path
 ) -> None:
     generate("small", seed=7, out=tmp_path / "brand", fmt="csv")
-    seen = check_equivalence(graph, app_client, tmp_path / "brand", tmp_path, seed=3, clients=4)
+    seen = check_equivalence(
+        graph, app_client, tmp_path / "brand", tmp_path, seed=3, clients=4, batch=500
+    )
     print(f"\nsmall preset, statuses per delivery: {seen}")
