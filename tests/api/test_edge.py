@@ -145,15 +145,18 @@ def test_the_key_in_the_address_is_for_pages_only(
 ) -> None:
     api = app_client.get("/stores?key=key-hq")
     assert api.status_code == 401 and error(api)["code"] == "unauthorized"
-    page = app_client.get("/stores/S1/map?key=key-s1&staff=C1", follow_redirects=False)
+    # A client of its own: the cookie a page sets must not authenticate the other tests.
+    browser = TestClient(app_client.app)
+    page = browser.get("/stores/S1/map?key=key-s1&staff=C1", follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"] == "/stores/S1/map?staff=C1"
     assert "key-s1" not in page.headers["location"]
     assert page.cookies.get("fission_key") == "key-s1"
-    with TestClient(app_client.app) as browser:
-        opened = browser.get("/stores/S1/map?key=key-s1")
-        assert opened.status_code == 200 and str(opened.url).endswith("/stores/S1/map")
-        assert browser.get("/stores/S1/network").status_code == 200  # the cookie is the key
+    browser.cookies.clear()
+    opened = browser.get("/stores/S1/map?key=key-s1")
+    assert opened.status_code == 200 and str(opened.url).endswith("/stores/S1/map")
+    assert browser.get("/stores/S1/network").status_code == 200  # the cookie is the key
+    assert app_client.get("/stores/S1/network").status_code == 401
 
 
 def test_unknown_routes_and_methods_use_the_error_shape(app_client: TestClient) -> None:
