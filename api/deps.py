@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from api.auth import Principal
 from fission.settings import Settings
 from graph import access
 from graph.gateway import Gateway
+from graph.stores import SORTS
 from loaders.models import MAX_ID_LENGTH
 from loaders.pseudonyms import pseudonym
 
@@ -57,6 +58,8 @@ def _staff_id(
 PersonId = Annotated[str, Depends(_person_id)]
 StaffId = Annotated[str, Depends(_staff_id)]
 StoreId = Annotated[str, Path(max_length=MAX_ID_LENGTH, description="The store's id.")]
+SortQuery = Annotated[str, Query(max_length=64, description=f"One of: {', '.join(SORTS)}.")]
+DescQuery = Annotated[bool, Query(description="Largest first.")]
 
 
 def check_person(gateway: Gateway, caller: Principal, person_id: str, staff: bool = False) -> None:

@@ -15,7 +15,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import COOKIE, PageReader, Principal, Reader, check_store, find_key
 from api.bodies import JSONRoute
-from api.deps import GatewayDep, SettingsDep, StoreId, check_person, person_ref
+from api.deps import (
+    DescQuery,
+    GatewayDep,
+    SettingsDep,
+    SortQuery,
+    StoreId,
+    check_person,
+    person_ref,
+)
 from api.errors import ERROR_RESPONSES
 from api.maps import figure_png, hq_page, map_page, network_figure
 from fission.errors import InvalidInput
@@ -24,7 +32,7 @@ from graph import access
 from graph.gateway import Gateway
 from graph.network import StoreNetwork, store_network
 from graph.paths import IntroductionPath, introduction_path
-from graph.stores import SORTS, hq_overview
+from graph.stores import hq_overview
 from loaders.models import MAX_ID_LENGTH
 
 router = APIRouter(tags=["maps"], route_class=JSONRoute)
@@ -221,10 +229,8 @@ def hq_html(
     request: Request,
     gateway: GatewayDep,
     caller: PageReader,
-    sort: Annotated[
-        str, Query(max_length=64, description=f"One of: {', '.join(SORTS)}.")
-    ] = "customers",
-    desc: Annotated[bool, Query(description="Largest first.")] = True,
+    sort: SortQuery = "customers",
+    desc: DescQuery = True,
 ) -> Response:
     """Every store with its HQ overview figures (customers, tier, prospects, members, agents,
     conversion, fission ratio, new people, cascade depth) in a table sorted server-side by

@@ -9,12 +9,12 @@ from pydantic import BaseModel
 
 from api.auth import Reader, check_store
 from api.bodies import JSONRoute
-from api.deps import GatewayDep, StoreId
+from api.deps import DescQuery, GatewayDep, SortQuery, StoreId
 from api.errors import ERROR_RESPONSES
 from graph.attribution import StoreAttribution, store_attribution
 from graph.followthrough import FollowThrough, follow_through
 from graph.keynodes import KeyNode, key_nodes
-from graph.stores import SORTS, HQOverviewPage, StoreDiagnosis, hq_overview, store_diagnosis
+from graph.stores import HQOverviewPage, StoreDiagnosis, hq_overview, store_diagnosis
 from loaders.models import Timestamp
 
 router = APIRouter(
@@ -26,10 +26,8 @@ router = APIRouter(
 def list_stores(
     gateway: GatewayDep,
     caller: Reader,
-    sort: Annotated[
-        str, Query(max_length=64, description=f"One of: {', '.join(SORTS)}.")
-    ] = "customers",
-    desc: Annotated[bool, Query(description="Largest first.")] = True,
+    sort: SortQuery = "customers",
+    desc: DescQuery = True,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> HQOverviewPage:
