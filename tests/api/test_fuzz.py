@@ -56,7 +56,7 @@ def check(case: schemathesis.Case, app: FastAPI) -> None:
             case.path_parameters[name] = choose.choice(values)
     for who in WHO:
         response = case.call(headers=key(who), app=app)
-        TRIED[f"{case.method} {case.path} {who}"] += 1
+        TRIED[f"{case.operation.method.upper()} {case.operation.path} {who}"] += 1
         assert response.status_code < 500, (who, case.as_curl_command(), response.text)
         if 400 <= response.status_code < 500:
             body = response.json()
