@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -68,9 +68,15 @@ def _text_not_number(value: Any) -> Any:
     return value
 
 
+MAX_OFFSET = timedelta(hours=18)  # Neo4j's (and ISO 8601 practice's) widest UTC offset
+
+
 def _utc_in_range(value: datetime) -> datetime:
     """A time must still be a time in years 1-9999 once converted to UTC, as every reader
-    converts it (9999-12-31T23:59:59-14:00 is not)."""
+    converts it (9999-12-31T23:59:59-14:00 is not), with an offset Neo4j can store."""
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise ValueError("has a UTC offset beyond ±18:00")
     try:
         value.astimezone(UTC)
     except OverflowError:

@@ -13,6 +13,8 @@ from tests.api.conftest import key
 from tests.helpers import order, share, ts, visit
 
 OUT_OF_RANGE = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"]
+# Found by the fuzzer: Python allows offsets up to ±23:59, Neo4j only ±18:00.
+BEYOND_18_HOURS = "2026-05-01T10:00:00+18:01"
 
 
 def error(response: object) -> dict:
@@ -49,6 +51,18 @@ def test_times_outside_years_1_to_9999_in_utc_are_refused(
     assert period.status_code == 422 and "start" in error(period)["message"]
     for route in ("/stores/S1/network", "/stores/S1/map", "/people/A1/cascade", "/people/A1"):
         assert app_client.get(route, headers=key("s1")).status_code == 200, route
+
+
+def test_offsets_beyond_18_hours_are_refused(app_client: TestClient, cross_brand: Gateway) -> None:
+    body = post_events(
+        app_client, [{"type": "visit", **visit("off-1", "sh1", "A1", BEYOND_18_HOURS)}]
+    )
+    assert "offset beyond" in body["events"][0]["reason"]
+    period = app_client.get(
+        "/stores/S1/follow-through?start=1999-01-01T00:00:00Z&end=2000-01-01T00:00:00%2B18:01",
+        headers=key("hq"),
+    )
+    assert period.status_code == 422 and "offset beyond" in error(period)["message"]
 
 
 def test_numbers_are_not_times_and_amounts_are_bounded(
