@@ -13,6 +13,8 @@ from neo4j.exceptions import ServiceUnavailable
 from starlette.responses import Response
 
 from api import errors
+from api.bodies import GuardBodies
+from api.logs import quiet_access_log
 from api.pages.common import PLOTLY_DIR
 from api.routers import (
     algorithms,
@@ -49,22 +51,33 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = gateway is None
-        app.state.gateway = gateway or Gateway(settings)
+        # Requests wait briefly for the database, then answer 503: a client retries sooner
+        # than a request would hang.
+        app.state.gateway = gateway or Gateway(
+            settings, retry_seconds=settings.api_database_wait_seconds
+        )
         # The plugins (and so the influence engine) are detected once, at start-up; a database
         # that is down now is asked again on first use.
         with suppress(DatabaseUnavailable, ServiceUnavailable):
             server_plugins(app.state.gateway)
         app.state.api_keys = settings.all_api_keys()
-        app.state.settings = settings
         try:
-            yield
+            with quiet_access_log(settings):
+                yield
         finally:
             if own:
                 app.state.gateway.close()
 
-    app = FastAPI(title="Fission", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Fission",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GuardBodies, max_bytes=settings.api_max_body_bytes)
     for module in (
         health,
         status,

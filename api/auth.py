@@ -3,7 +3,10 @@
 Roles: `hq` sees everything; `store` sees one store — its people, staff, maps and
 recommendations — and asking about anything else answers 404 as if it did not exist;
 `ingest` may only post events. Keys are random tokens; the server keeps only their SHA-256.
-Clients send `X-API-Key: <key>`; browser pages may pass `?key=` once, which sets a cookie.
+Clients send `X-API-Key: <key>` (or the cookie a page set). Only the browser pages (routes
+taking `PageReader` or `PageHQ`) accept `?key=`: they set the cookie and redirect to the same
+address without the key, so it stays out of browser history and logs. A key is never echoed in
+an answer.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request, Response
+from fastapi.responses import RedirectResponse
 from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery
 
 from fission.errors import Forbidden, NotFound, Unauthorized
@@ -23,7 +28,7 @@ from fission.settings import ApiKeyEntry
 Role = Literal["hq", "store", "ingest"]
 COOKIE = "fission_key"
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key.")
-_query = APIKeyQuery(name="key", auto_error=False, description="For browser pages only.")
+_query = APIKeyQuery(name="key", auto_error=False, description="Browser pages only, once.")
 _cookie = APIKeyCookie(name=COOKIE, auto_error=False)
 
 
@@ -59,13 +64,7 @@ def find_key(entries: list[ApiKeyEntry], key: str) -> ApiKeyEntry | None:
     return match
 
 
-def principal(
-    request: Request,
-    header: Annotated[str | None, Depends(_header)],
-    query: Annotated[str | None, Depends(_query)],
-    cookie: Annotated[str | None, Depends(_cookie)],
-) -> Principal:
-    key = header or query or cookie
+def _identify(request: Request, key: str | None) -> Principal:
     if not key:
         raise Unauthorized("An API key is needed: send it in the X-API-Key header.")
     entry = find_key(request.app.state.api_keys, key)
@@ -74,20 +73,77 @@ def principal(
     return Principal(entry.name, entry.role, entry.store_id)
 
 
+def principal(
+    request: Request,
+    header: Annotated[str | None, Depends(_header)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    return _identify(request, header or cookie)
+
+
+class KeyInAddress(Exception):
+    """A page opened with `?key=` by an identified caller: the key goes into the cookie (when it
+    is a valid key) and the browser to the same address without it, before any work is done."""
+
+    def __init__(self, request: Request, key: str) -> None:
+        super().__init__("key in the address")
+        self.request, self.key = request, key
+
+    def redirect(self) -> Response:
+        request = self.request
+        rest = [(k, v) for k, v in request.query_params.multi_items() if k != "key"]
+        target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+        response = RedirectResponse(target, status_code=303)
+        if find_key(request.app.state.api_keys, self.key) is not None:
+            response.set_cookie(COOKIE, self.key, httponly=True, samesite="strict")
+        return response
+
+
+def page_principal(
+    request: Request,
+    header: Annotated[str | None, Depends(_header)],
+    query: Annotated[str | None, Depends(_query)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    caller = _identify(request, header or query or cookie)
+    if query is not None:
+        raise KeyInAddress(request, query)
+    return caller
+
+
 Caller = Annotated[Principal, Depends(principal)]
+PageCaller = Annotated[Principal, Depends(page_principal)]
 
 
-def reader(caller: Caller) -> Principal:
-    """HQ or a store app: anyone who reads analytics (not ingest keys)."""
+def _no_ingest(caller: Principal) -> Principal:
     if caller.role == "ingest":
         raise Forbidden("An ingest key may only post events.")
     return caller
 
 
-def hq_only(caller: Caller) -> Principal:
+def reader(caller: Caller) -> Principal:
+    """HQ or a store app: anyone who reads analytics (not ingest keys)."""
+    return _no_ingest(caller)
+
+
+def page_reader(caller: PageCaller) -> Principal:
+    """A reader of a browser page, whose key may come as `?key=` once."""
+    return _no_ingest(caller)
+
+
+def _hq(caller: Principal) -> Principal:
     if caller.role != "hq":
         raise Forbidden("This needs an HQ key.")
     return caller
+
+
+def hq_only(caller: Caller) -> Principal:
+    return _hq(caller)
+
+
+def page_hq(caller: PageCaller) -> Principal:
+    """An HQ reader of a browser page, whose key may come as `?key=` once."""
+    return _hq(caller)
 
 
 def ingester(caller: Caller) -> Principal:
@@ -97,16 +153,10 @@ def ingester(caller: Caller) -> Principal:
 
 
 Reader = Annotated[Principal, Depends(reader)]
+PageReader = Annotated[Principal, Depends(page_reader)]
 HQ = Annotated[Principal, Depends(hq_only)]
+PageHQ = Annotated[Principal, Depends(page_hq)]
 Ingester = Annotated[Principal, Depends(ingester)]
-
-
-def remember_key(request: Request, response: Response) -> None:
-    """A page opened with `?key=` (already checked) keeps the key in an HTTP-only, same-site
-    cookie, so links between pages need no key."""
-    key = request.query_params.get("key")
-    if key:
-        response.set_cookie(COOKIE, key, httponly=True, samesite="strict")
 
 
 def check_store(caller: Principal, store_id: str) -> None:

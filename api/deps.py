@@ -1,16 +1,20 @@
-"""Request-scoped dependencies: the process's one Gateway and its settings, and store-scope
-checks on people (the rule itself is graph.access)."""
+"""Request-scoped dependencies: the process's one Gateway and its settings, the ids a request
+names (bounded in length; person ids pseudonymised like every input, loaders.pseudonyms), and
+store-scope checks on people (the rule itself is graph.access)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 
 from api.auth import Principal
 from fission.settings import Settings
 from graph import access
 from graph.gateway import Gateway
+from graph.stores import SORTS
+from loaders.models import MAX_ID_LENGTH
+from loaders.pseudonyms import pseudonym
 
 
 def get_gateway(request: Request) -> Gateway:
@@ -25,6 +29,37 @@ def get_settings(request: Request) -> Settings:
 
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def person_ref(settings: Settings, person_id: str) -> str:
+    """The id Fission stores for a person named in a request (its pseudonym, when the brand
+    pseudonymises ids)."""
+    return pseudonym(person_id, settings.pseudonym_secret)
+
+
+def _person_id(
+    settings: SettingsDep,
+    person_id: Annotated[
+        str, Path(max_length=MAX_ID_LENGTH, description="The person's pseudonymous id.")
+    ],
+) -> str:
+    return person_ref(settings, person_id)
+
+
+def _staff_id(
+    settings: SettingsDep,
+    staff_id: Annotated[
+        str, Path(max_length=MAX_ID_LENGTH, description="The staff member's person id.")
+    ],
+) -> str:
+    return person_ref(settings, staff_id)
+
+
+PersonId = Annotated[str, Depends(_person_id)]
+StaffId = Annotated[str, Depends(_staff_id)]
+StoreId = Annotated[str, Path(max_length=MAX_ID_LENGTH, description="The store's id.")]
+SortQuery = Annotated[str, Query(max_length=64, description=f"One of: {', '.join(SORTS)}.")]
+DescQuery = Annotated[bool, Query(description="Largest first.")]
 
 
 def check_person(gateway: Gateway, caller: Principal, person_id: str, staff: bool = False) -> None:

@@ -38,6 +38,7 @@ ROLE_COLOURS = {
     "agent": "#d97706",
     "member": "#16a34a",
     "prospect": "#9ca3af",
+    "other_store": "#e5e7eb",
 }
 ROLE_SYMBOLS = {"store": "square", "staff": "diamond"}
 EDGE_STYLES: dict[str, dict[str, Any]] = {
@@ -96,6 +97,8 @@ def _hover(
         )
     if node.count is not None:
         return f"<b>{e(_label(node, t))}</b><br>" + e(t.gettext("not drawn one by one"))
+    if node.role == "other_store":
+        return f"<b>{e(wording.person(t, node.label))}</b>"
     role = (
         wording.staff_role(t, node.staff_role)
         if node.role == "staff"
@@ -138,7 +141,7 @@ def _hover(
 def _label(node: NetworkNode, t: Text) -> str:
     """What the map writes for a node: a summary node's count in the page's language."""
     if node.count is None:
-        return node.label
+        return wording.person(t, node.label) if node.role == "other_store" else node.label
     return f"+ {t.number(node.count)} " + (
         wording.role_plural(t, node.role) if node.count != 1 else wording.role(t, node.role)
     )
@@ -167,9 +170,11 @@ def _groups(
     """(legend name, colour, nodes) per marker trace: one per role, or in circle mode the store
     and summary nodes by role and people by circle (the largest circles each in a colour)."""
     if colour == "role" or overlay is None:
+        # People of other stores appear only on paths shown to a store key: no empty legend.
         return [
-            (wording.role_plural(t, role), c, [n for n in network.nodes if n.role == role])
+            (wording.role_plural(t, role), c, nodes)
             for role, c in ROLE_COLOURS.items()
+            if (nodes := [n for n in network.nodes if n.role == role]) or role != "other_store"
         ]
     marks = overlay.marks
 

@@ -231,7 +231,8 @@ class LocalNeo4j:
     def password(self) -> str:
         if not self.password_file.exists():
             self.password_file.parent.mkdir(parents=True, exist_ok=True)
-            self.password_file.write_text(secrets.token_urlsafe(18) + "\n")
+            # A leading letter: neo4j-admin would read a password starting with "-" as an option.
+            self.password_file.write_text("p" + secrets.token_urlsafe(18) + "\n")
             self.password_file.chmod(0o600)
         return self.password_file.read_text().strip()
 

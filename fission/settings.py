@@ -53,7 +53,13 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr | None = Field(None, validation_alias=_neo4j("PASSWORD"))
     neo4j_database: str = Field("neo4j", validation_alias=_neo4j("DATABASE"))
     neo4j_max_pool_size: int = 20
-    neo4j_transaction_retry_seconds: float = 15.0
+    neo4j_transaction_retry_seconds: float = Field(
+        120.0,
+        ge=0,
+        description="How long commands (loads, derivation, influence) retry a transaction on "
+        "transient errors and lost connections, e.g. while Neo4j restarts. Every write is "
+        "idempotent, so a retried batch never counts twice.",
+    )
 
     var_dir: Path = Field(
         default_factory=lambda: Path.cwd() / ".var",
@@ -106,6 +112,20 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_database_wait_seconds: float = Field(
+        3.0,
+        ge=0,
+        description="How long an API request retries while Neo4j does not answer before it "
+        "answers 503 (commands wait FISSION_NEO4J_TRANSACTION_RETRY_SECONDS instead).",
+    )
+    api_max_body_bytes: int = Field(
+        8 * 1024 * 1024, ge=1024, description="Largest request body; larger ones answer 413."
+    )
+    pseudonym_secret: SecretStr | None = Field(
+        None,
+        description="The brand's secret for pseudonymising person ids at the edge (keyed "
+        "hash); unset, person ids are stored as they arrive (README, Personal data).",
+    )
     key_node_top_share: float = Field(
         0.01, gt=0, le=1, description="Key node: among this top share of store influence."
     )

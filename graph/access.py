@@ -2,12 +2,21 @@
 answer follows (DESIGN.md §5 "Home store": a store's network is the people whose home is the
 store; staff belong to the store they work at).
 
-A store-scoped caller asking about a person outside its store gets the same NotFound as for an
-unknown person, so it cannot learn that the person exists.
+A store-scoped caller (a store key: `scope` is its store id; HQ has no scope):
+
+- asking about a person outside its store gets the same NotFound as for an unknown person
+  (`check_person`), so it cannot learn that the person exists;
+- never sees people of other stores inside an answer either. Wherever one would appear — a hop
+  of an introduction or recommendation path, a referrer, a cascade, a credited salesperson, a
+  staff friend, the author of a note, a person on a map — `Masker` replaces them by
+  "someone from another store #n" (numbered in order of appearance within one answer, so one
+  person keeps one stand-in), with their name, role and store left out and the ties that touch
+  them without weights. People with no home store yet count as outside every store.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fission.errors import NotFound
@@ -15,6 +24,7 @@ from graph.gateway import Gateway
 from graph.queries import query
 
 PERSON_STORES = query("access/person_stores")
+OTHER_STORE = "someone from another store"
 
 
 @dataclass(frozen=True)
@@ -26,19 +36,55 @@ class Membership:
         return store_id in (self.home_store_id, self.staff_store_id)
 
 
+def memberships(gateway: Gateway, person_ids: Iterable[str]) -> dict[str, Membership]:
+    """Each known person's membership (unknown people are left out)."""
+    rows = gateway.read(PERSON_STORES, person_ids=sorted(set(person_ids)))
+    return {r["person_id"]: Membership(r["home_store_id"], r["staff_store_id"]) for r in rows}
+
+
 def check_person(
     gateway: Gateway, person_id: str, store_id: str | None = None, *, staff: bool = False
 ) -> Membership:
     """The person's membership; NotFound when the person is unknown, is not staff although
     `staff` asks for a staff member, or (with `store_id`) belongs to another store. A staff
     member belongs to the store they work at, a customer to their home store."""
-    rows = gateway.read(PERSON_STORES, person_id=person_id)
+    membership = memberships(gateway, [person_id]).get(person_id)
     where = f" at store {store_id}" if store_id is not None else ""
     missing = NotFound(f"No {'staff member' if staff else 'person'} {person_id}{where}.")
-    if not rows or (staff and rows[0]["staff_store_id"] is None):
+    if membership is None or (staff and membership.staff_store_id is None):
         raise missing
-    membership = Membership(rows[0]["home_store_id"], rows[0]["staff_store_id"])
     inside = membership.staff_store_id if staff else membership.home_store_id
     if store_id is not None and inside != store_id:
         raise missing
     return membership
+
+
+class Masker:
+    """Hides the people outside one store within one answer (see the module docstring)."""
+
+    def __init__(self, outside: set[str]) -> None:
+        self.outside = outside
+        self._stand_ins: dict[str, str] = {}
+
+    def hides(self, person_id: str | None) -> bool:
+        return person_id is not None and person_id in self.outside
+
+    def id(self, person_id: str) -> str:
+        """The person's id, or their stand-in when they are outside the store."""
+        if person_id not in self.outside:
+            return person_id
+        number = self._stand_ins.setdefault(person_id, str(len(self._stand_ins) + 1))
+        return f"{OTHER_STORE} #{number}"
+
+    def optional_id(self, person_id: str | None) -> str | None:
+        return None if person_id is None else self.id(person_id)
+
+
+def masker(gateway: Gateway, scope: str | None, person_ids: Iterable[str]) -> Masker:
+    """A Masker hiding those of `person_ids` who do not belong to store `scope` (nobody when
+    `scope` is None, i.e. for HQ)."""
+    if scope is None:
+        return Masker(set())
+    ids = set(person_ids)
+    known = memberships(gateway, ids)
+    return Masker({pid for pid in ids if pid not in known or not known[pid].belongs_to(scope)})

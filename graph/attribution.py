@@ -12,7 +12,9 @@ otherwise the order is unattributed. Where DESIGN.md leaves room:
   are members now; conversion = members brought / people brought (0 when none);
 - the rows are the store's staff (WORKS_AT) and agents (`agent_store_id`), with or without
   sales, plus anyone else credited with the store's orders or customers (for instance staff of
-  another store up a chain), so that credited + unattributed = the store's sales.
+  another store up a chain), so that credited + unattributed = the store's sales. For a
+  store-scoped caller those others are "someone from another store #n", without name, role,
+  store or agent date (graph.access).
 
 A staff member's own figures for a period (`staff_figures`, the "today" page's "this week")
 apply the same rules within [start, end) (default: the 7 days before now): people brought who
@@ -34,6 +36,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from graph.access import masker
 from graph.clock import as_of, aware
 from graph.fraud import excluded_people
 from graph.gateway import Gateway
@@ -49,7 +52,7 @@ STAFF_WEEK = timedelta(days=7)
 class Credit(BaseModel):
     """One staff member or agent: what the store's orders and customers credit to them."""
 
-    person_id: str
+    person_id: str = Field(description="Or 'someone from another store #n' (graph.access).")
     kind: Literal["staff", "agent"]
     display_name: str | None
     role: str | None = Field(description="Staff role (manager, clerk, guide); null for agents.")
@@ -100,11 +103,12 @@ def _blank(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def store_attribution(
-    gateway: Gateway, store_id: str, exclude_flagged: bool = False
+    gateway: Gateway, store_id: str, exclude_flagged: bool = False, scope: str | None = None
 ) -> StoreAttribution:
     """Sales, members brought and conversion per staff member and agent of a store, and the
     unattributed total (DESIGN.md §5 "Sales attribution"; definitions in the module docstring).
-    With `exclude_flagged`, flagged credit is left out (module docstring).
+    With `exclude_flagged`, flagged credit is left out (module docstring); with `scope` (a store
+    key's store), people of other stores are hidden (graph.access).
 
     Unknown store -> NotFound.
     """
@@ -127,16 +131,22 @@ def store_attribution(
     for row in gateway.read(BROUGHT, store_id=store_id, excluded_ids=excluded):
         credit = people.setdefault(row["person_id"], _blank(row))
         credit["people_brought"], credit["members_brought"] = row["people"], row["members"]
+    mask = masker(gateway, scope, people)
+    for pid, credit in people.items():
+        if mask.hides(pid):
+            credit.update(display_name=None, role=None, store_id=None, agent_since=None)
+    ordered = sorted(
+        people.values(), key=lambda c: (c["kind"] != "staff", -c["sales_amount"], c["person_id"])
+    )
     credits = [
         Credit(
-            **c,
+            **{**c, "person_id": mask.id(c["person_id"])},
             conversion_rate=c["members_brought"] / c["people_brought"]
             if c["people_brought"]
             else 0.0,
         )
-        for c in people.values()
+        for c in ordered
     ]
-    credits.sort(key=lambda c: (c.kind != "staff", -c.sales_amount, c.person_id))
     attributed_amount = sum(c.sales_amount for c in credits)
     attributed_orders = sum(c.orders for c in credits)
     return StoreAttribution(

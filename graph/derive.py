@@ -11,7 +11,10 @@ Two ways, one result:
   first-touch referrer (REFERRED) -> home store (HOME, following referral chains down) -> social
   ties (KNOWS) -> interest tags (INTERESTED_IN), and clears the mark. Each step finishes for
   everyone before the next starts, because referrers compare first appearances and homes follow
-  referrers. A crash leaves the marks, so the next run redoes it.
+  referrers. It first moves the marks to `:Deriving`, so events loaded while it runs mark their
+  people `:Stale` again for the next run; a crash leaves the marks, so the next run redoes it.
+  Every step locks each person before reading, so derivations running at once (concurrent
+  loads and API calls) never interleave on one person.
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ def derive_people(gateway: Gateway, ids: list[str], as_of: datetime | None = Non
 
 def derive_stale(gateway: Gateway, as_of: datetime | None = None) -> DeriveReport:
     """Recomputes derived data for every person marked :Stale."""
-    ids = [r["id"] for r in gateway.read(STALE_PEOPLE)]
+    ids = [r["id"] for r in gateway.write(STALE_PEOPLE)]
     return derive_people(gateway, ids, as_of)
 
 

@@ -2,8 +2,10 @@
 afterwards close the loop, and the store view reports how many recommendations were acted on
 and what converted").
 
-Recommendations are computed on demand, so the API records each list it serves:
-`record_recommendations` writes `(:Staff)-[:RECOMMENDED {at, rank, topic}]->(:Person)`.
+Recommendations are computed on demand, so the API records the lists it serves:
+`record_recommendations` writes `(:Staff)-[:RECOMMENDED {day, at, rank, topic}]->(:Person)`, at
+most once per staff member, person and day (UTC), keeping the first serving of the day: the app
+may ask as often as it likes, and a repeated GET writes nothing.
 `follow_through(store, start, end)` then reports, for the store's staff:
 
 - recommended: the (staff member, person) pairs with a recommendation in [start, end);
@@ -23,12 +25,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from graph.access import masker
 from graph.clock import as_of, aware
 from graph.gateway import Gateway
 from graph.keynodes import key_nodes
@@ -36,6 +39,7 @@ from graph.queries import query
 from graph.recommend import Recommendation, recommended_contacts
 
 RECORD = query("followthrough/record_recommendations")
+UNRECORDED = query("followthrough/unrecorded")
 RECOMMENDED = query("followthrough/recommended")
 NOTED_PEOPLE = query("followthrough/noted_people")
 
@@ -75,12 +79,14 @@ def serve_recommendations(
     topic: str | None = None,
     limit: int = 10,
     now: datetime | None = None,
+    scope: str | None = None,
 ) -> list[Recommendation]:
-    """`recommended_contacts` for a staff member, recorded as served at `now` (default: the
-    current time), so that follow-through can tell which were acted on. Every list a person
-    is shown (the API, the staff member's "today" page) is served through this."""
+    """`recommended_contacts` for a staff member (people of other stores hidden from a
+    `scope`d caller), recorded as served at `now` (default: the current time), so that
+    follow-through can tell which were acted on. Every list a person is shown (the API, the
+    staff member's "today" page) is served through this."""
     now = as_of(now)
-    items = recommended_contacts(gateway, staff_id, topic=topic, limit=limit, now=now)
+    items = recommended_contacts(gateway, staff_id, topic=topic, limit=limit, now=now, scope=scope)
     if items:
         record_recommendations(gateway, staff_id, [r.person_id for r in items], now, topic)
     return items
@@ -95,21 +101,22 @@ def record_recommendations(
 ) -> int:
     """Records that `person_ids` (in ranked order) were recommended to `staff_id` at `at`.
 
-    Call it whenever recommended contacts are served; returns the relationships written
-    (unknown person ids are skipped; the same serving recorded twice is written once).
-    Unknown staff member -> NotFound.
+    Call it whenever recommended contacts are served. Each (staff member, person) pair is
+    recorded once per UTC day: returns how many pairs were new that day (unknown person ids are
+    skipped); when none are, nothing is written. Unknown staff member -> NotFound.
     """
-    aware(at, "at")
-    row = gateway.write(
-        RECORD,
-        staff_id=staff_id,
-        person_ids=list(person_ids),
-        at=at,
-        topic=topic,
-    )[0]
-    if not row["staff_found"]:
+    day = aware(at, "at").astimezone(UTC).date()
+    ranks: dict[str, int] = {}
+    for rank, pid in enumerate(person_ids, 1):
+        ranks.setdefault(pid, rank)
+    check = gateway.read(UNRECORDED, staff_id=staff_id, person_ids=list(ranks), day=day)[0]
+    if not check["staff_found"]:
         raise NotFound(f"staff member {staff_id}")
-    return int(row["recorded"])
+    fresh = check["person_ids"]
+    if fresh:
+        rows = [{"person_id": pid, "rank": ranks[pid]} for pid in fresh]
+        gateway.write(RECORD, staff_id=staff_id, rows=rows, day=day, at=at, topic=topic)
+    return len(fresh)
 
 
 def _funnels(rows: list[dict[str, Any]], *key: str) -> dict[tuple[str, ...], Funnel]:
@@ -138,11 +145,12 @@ def _total(parts: Sequence[Funnel]) -> Funnel:
 
 
 def follow_through(
-    gateway: Gateway, store_id: str, start: datetime, end: datetime
+    gateway: Gateway, store_id: str, start: datetime, end: datetime, scope: str | None = None
 ) -> FollowThrough:
     """How many of the store's recommended contacts (and key nodes) were noted as contacted or
     visited in [start, end), and how many of those then ordered (definitions in the module
-    docstring). Unknown store -> NotFound.
+    docstring). With `scope` (a store key's store), people who have since moved to another
+    store are hidden (graph.access). Unknown store -> NotFound.
     """
     aware(start, "start")
     aware(end, "end")
@@ -151,6 +159,7 @@ def follow_through(
     keys = [k.person_id for k in key_nodes(gateway, store_id)]
     recs = gateway.read(RECOMMENDED, store_id=store_id, start=start, end=end)
     noted = gateway.read(NOTED_PEOPLE, store_id=store_id, ids=keys, start=start, end=end)
+    mask = masker(gateway, scope, [r["person_id"] for r in (*recs, *noted)])
     per_staff: dict[str, list[Funnel]] = defaultdict(list)
     for (staff_id, _), funnel in _funnels(recs, "staff_id", "person_id").items():
         per_staff[staff_id].append(funnel)
@@ -167,7 +176,7 @@ def follow_through(
         people=[
             FollowedPerson(
                 staff_id=r["staff_id"],
-                person_id=r["person_id"],
+                person_id=mask.id(r["person_id"]),
                 recommended_at=r["recommended_at"],
                 noted_at=r["noted_at"],
                 ordered_at=r["ordered_at"],
@@ -177,7 +186,7 @@ def follow_through(
         + [
             FollowedPerson(
                 staff_id=None,
-                person_id=r["person_id"],
+                person_id=mask.id(r["person_id"]),
                 recommended_at=None,
                 noted_at=r["noted_at"],
                 ordered_at=r["ordered_at"],

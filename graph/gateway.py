@@ -8,7 +8,14 @@ or write.
 
 Each method checks the mode the query file declares (graph.queries), names the database on
 every call, and lets the driver retry a transaction only on retryable errors (transient
-errors, lost connections). One result transformer (`to_python`) turns every value Neo4j
+errors, lost connections) for `retry_seconds` (default FISSION_NEO4J_TRANSACTION_RETRY_SECONDS;
+the API waits less). A commit whose outcome is unknown because the connection dropped
+(IncompleteCommit) is run again: every write in Fission is idempotent (events carry their ids,
+derived data is recomputed), so a second run changes nothing the first one did. So is a write
+that broke a uniqueness constraint (ConstraintError): a concurrent transaction wrote the same
+event first, and the second run finds it (a duplicate). When the
+database still does not answer, the error is `fission.errors.DatabaseUnavailable` (HTTP 503,
+exit code 69). One result transformer (`to_python`) turns every value Neo4j
 returns into plain Python: temporals into `datetime`/`date`, nodes and relationships into
 dicts of their properties. A plain string is ad-hoc Cypher, read only: the analysts'
 notebooks and the tests use it; the project's own code runs only query files.
@@ -16,13 +23,20 @@ notebooks and the tests use it; the project's own code runs only query files.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from itertools import islice
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Record, Result, RoutingControl
-from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ConstraintError,
+    IncompleteCommit,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 from neo4j.graph import Node, Path, Relationship
 
 from fission.errors import ConfigurationError, DatabaseUnavailable
@@ -32,6 +46,9 @@ from graph.queries import Mode, Query
 T = TypeVar("T")
 Row = dict[str, Any]
 _PLAIN = (str, int, float, bool, type(None))
+# What the driver raises when the database is down, restarting or overloaded.
+UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError, IncompleteCommit, OSError)
+RERUNS = 3  # of a write whose commit is unknown, or that lost a race to a concurrent one
 
 
 def batched(rows: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -77,19 +94,6 @@ class Tx:
         return rows(self._tx.run(query.text, params))
 
 
-@contextmanager
-def _reaching(uri: str) -> Iterator[None]:
-    """Connection failures as the project's errors: DatabaseUnavailable (503 in the API, exit
-    69 in the CLI) when the server cannot be reached, ConfigurationError when it refuses the
-    credentials."""
-    try:
-        yield
-    except (ServiceUnavailable, SessionExpired, OSError) as exc:
-        raise DatabaseUnavailable(f"Neo4j at {uri} did not answer: {exc}") from exc
-    except AuthError as exc:
-        raise ConfigurationError(f"Neo4j at {uri} refused the credentials: {exc}") from exc
-
-
 def _check_mode(query: Query, mode: Mode) -> None:
     if query.mode != mode:
         raise ConfigurationError(
@@ -98,14 +102,17 @@ def _check_mode(query: Query, mode: Mode) -> None:
 
 
 class Gateway:
-    def __init__(self, settings: Settings, driver: Driver | None = None) -> None:
+    def __init__(
+        self, settings: Settings, driver: Driver | None = None, retry_seconds: float | None = None
+    ) -> None:
         self.settings = settings
         self.database = settings.neo4j_database
+        retry = settings.neo4j_transaction_retry_seconds if retry_seconds is None else retry_seconds
         self.driver = driver or GraphDatabase.driver(
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.password()),
             max_connection_pool_size=settings.neo4j_max_pool_size,
-            max_transaction_retry_time=settings.neo4j_transaction_retry_seconds,
+            max_transaction_retry_time=retry,
             # Planner notices (unknown labels on an empty graph, ...) are not for the log.
             notifications_min_severity="OFF",
         )
@@ -119,14 +126,44 @@ class Gateway:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return DatabaseUnavailable(
+            f"Neo4j at {self.settings.neo4j_uri} is unavailable or busy ({reason}); "
+            "try again shortly"
+        )
+
+    def _call(self, run: Callable[[], T]) -> T:
+        """Runs one driver call: the driver retries retryable errors; a commit of unknown
+        outcome or a lost race on a uniqueness constraint is run again (writes are
+        idempotent); what still fails for want of a database is DatabaseUnavailable."""
+        for attempt in range(RERUNS + 1):
+            try:
+                return run()
+            except IncompleteCommit as exc:
+                if attempt == RERUNS:
+                    raise self._unavailable(exc) from exc
+            except ConstraintError:
+                if attempt == RERUNS:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+            except UNAVAILABLE as exc:
+                raise self._unavailable(exc) from exc
+            except AuthError as exc:
+                raise ConfigurationError(
+                    f"Neo4j at {self.settings.neo4j_uri} refused the credentials: {exc}"
+                ) from exc
+        raise AssertionError("unreachable")
+
     def verify(self) -> str:
         """Checks that the server answers; returns its version."""
-        with _reaching(self.settings.neo4j_uri):
-            records, _, _ = self.driver.execute_query(
+        records, _, _ = self._call(
+            lambda: self.driver.execute_query(
                 "CALL dbms.components() YIELD versions RETURN versions[0] AS version",
                 database_=self.database,
                 routing_=RoutingControl.READ,
             )
+        )
         return str(records[0]["version"])
 
     def read(self, query: Query | LiteralString, **params: Any) -> list[Row]:
@@ -136,34 +173,40 @@ class Gateway:
             text = query.text
         else:
             text = query
-        with _reaching(self.settings.neo4j_uri):
-            result: list[Row] = self.driver.execute_query(
+        result: list[Row] = self._call(
+            lambda: self.driver.execute_query(
                 text,
                 params,
                 database_=self.database,
                 routing_=RoutingControl.READ,
                 result_transformer_=rows,
             )
+        )
         return result
 
     def write(self, query: Query, **params: Any) -> list[Row]:
         """Runs a write query in a write transaction and returns its rows."""
         _check_mode(query, "write")
-        with _reaching(self.settings.neo4j_uri):
-            result: list[Row] = self.driver.execute_query(
+        result: list[Row] = self._call(
+            lambda: self.driver.execute_query(
                 query.text,
                 params,
                 database_=self.database,
                 routing_=RoutingControl.WRITE,
                 result_transformer_=rows,
             )
+        )
         return result
 
     def write_tx(self, work: Callable[[Tx], T]) -> T:
         """Runs `work` as one write transaction: all of it commits, or none of it. The driver
         retries it on retryable errors, so `work` must not have other side effects."""
-        with _reaching(self.settings.neo4j_uri), self.driver.session(database=self.database) as s:
-            return s.execute_write(lambda tx: work(Tx(tx)))
+
+        def run() -> T:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(lambda tx: work(Tx(tx)))
+
+        return self._call(run)
 
     def write_batches(
         self,
@@ -182,11 +225,12 @@ class Gateway:
         """Runs a schema file's statements (each in its own transaction, as DDL must), then
         waits until every index is online; returns how many statements ran."""
         _check_mode(query, "schema")
-        with (
-            _reaching(self.settings.neo4j_uri),
-            self.driver.session(database=self.database) as session,
-        ):
-            for statement in query.statements():
-                session.run(statement).consume()
-            session.run("CALL db.awaitIndexes(300)").consume()
-        return len(query.statements())
+
+        def run() -> int:
+            with self.driver.session(database=self.database) as session:
+                for statement in query.statements():
+                    session.run(statement).consume()
+                session.run("CALL db.awaitIndexes(300)").consume()
+            return len(query.statements())
+
+        return self._call(run)

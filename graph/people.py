@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
+from graph.access import Masker, masker
 from graph.clock import as_of
 from graph.fraud import Flag, person_flags
 from graph.gateway import Gateway
@@ -41,12 +43,12 @@ class Note(BaseModel):
     kind: str
     text: str | None
     tag: str | None
-    staff_id: str
+    staff_id: str = Field(description="Or 'someone from another store #n' (graph.access).")
     staff_name: str | None
 
 
 class StaffFriend(BaseModel):
-    staff_id: str
+    staff_id: str = Field(description="Or 'someone from another store #n' (graph.access).")
     display_name: str | None
     role: str | None
     store_id: str | None
@@ -92,6 +94,23 @@ class PersonProfile(BaseModel):
     )
 
 
+def _note(row: dict[str, Any], mask: Masker) -> Note:
+    if mask.hides(row["staff_id"]):
+        return Note(**{**row, "staff_id": mask.id(row["staff_id"]), "staff_name": None})
+    return Note(**row)
+
+
+def _staff_friend(row: dict[str, Any], mask: Masker) -> StaffFriend:
+    hidden = mask.hides(row["id"])
+    return StaffFriend(
+        staff_id=mask.id(row["id"]),
+        display_name=None if hidden else row["display_name"],
+        role=None if hidden else row["role"],
+        store_id=None if hidden else row["store_id"],
+        since=row["since"],
+    )
+
+
 def person_profile(
     gateway: Gateway,
     person_id: str,
@@ -101,7 +120,9 @@ def person_profile(
     """Everything known about a person.
 
     With `store_id`, a person whose home is another store (or none) is reported as NotFound, so
-    that a store-scoped caller cannot learn they exist; an unknown person is NotFound too. The
+    that a store-scoped caller cannot learn they exist, and people of other stores in the
+    profile (referrer, note authors, staff friends) are hidden (graph.access); an unknown
+    person is NotFound too. The
     key-node test is `graph.keynodes.key_nodes` for this one person (DESIGN.md §5 "Key node";
     `rule` defaults to the settings' thresholds).
     """
@@ -115,6 +136,15 @@ def person_profile(
         else []
     )
     reasons = key[0].reasons if key else []
+    mask = masker(
+        gateway,
+        store_id,
+        [
+            *([row["referrer_id"]] if row["referrer_id"] else []),
+            *(n["staff_id"] for n in row["notes"]),
+            *(f["id"] for f in row["staff_friends"]),
+        ],
+    )
     return PersonProfile(
         person_id=row["id"],
         roles=roles_of(staff=row["staff"], agent=row["agent"], member=row["member"]),
@@ -126,7 +156,7 @@ def person_profile(
         store_name=row["store_name"],
         first_seen=row["first_seen"],
         first_kind=row["first_kind"],
-        referrer_id=row["referrer_id"],
+        referrer_id=mask.optional_id(row["referrer_id"]),
         referred_at=row["referred_at"],
         direct_referrals=row["reach1"],
         reach1=row["reach1"],
@@ -145,17 +175,8 @@ def person_profile(
             ManualTag(tag=t["tag"], times=t["times"], last_at=t["last_at"])
             for t in row["manual_tags"]
         ],
-        notes=[Note(**n) for n in row["notes"]],
-        staff_friends=[
-            StaffFriend(
-                staff_id=f["id"],
-                display_name=f["display_name"],
-                role=f["role"],
-                store_id=f["store_id"],
-                since=f["since"],
-            )
-            for f in row["staff_friends"]
-        ],
+        notes=[_note(n, mask) for n in row["notes"]],
+        staff_friends=[_staff_friend(f, mask) for f in row["staff_friends"]],
         order_count=row["order_count"],
         order_total=float(row["order_total"]),
         last_order_at=row["last_order_at"],

@@ -12,6 +12,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from graph.access import masker
 from graph.forest import structural_virality
 from graph.gateway import Gateway
 from graph.queries import query
@@ -26,13 +27,14 @@ MAX_K = 6
 
 
 class CascadeNode(BaseModel):
-    person_id: str
+    person_id: str = Field(description="Or 'someone from another store #n' (graph.access).")
     depth: int = Field(description="Generations below the root (the root is 0).")
     parent_id: str | None = Field(description="Referrer within the tree; None for the root.")
     referred_at: datetime | None = Field(description="When the parent referred this person.")
     staff: bool
     member: bool
     agent: bool
+    other_store: bool = Field(False, description="Someone from another store: roles hidden.")
 
 
 class CascadeTree(BaseModel):
@@ -112,13 +114,18 @@ def reach_profile(gateway: Gateway, person_id: str) -> dict[int | str, int | flo
 
 
 def cascade_tree(
-    gateway: Gateway, person_id: str, max_depth: int = 4, max_nodes: int = 500
+    gateway: Gateway,
+    person_id: str,
+    max_depth: int = 4,
+    max_nodes: int = 500,
+    scope: str | None = None,
 ) -> CascadeTree:
     """The person's referral cascade (DESIGN.md §5 Reach), bounded.
 
     Keeps at most `max_depth` generations below the person and `max_nodes` nodes in all (the
     person included), breadth first (by depth, then referral time, then id), so the kept part
-    is a tree; `truncated` counts the descendants left out. Unknown person -> NotFound.
+    is a tree; `truncated` counts the descendants left out. With `scope` (a store key's
+    store), people of other stores are hidden (graph.access). Unknown person -> NotFound.
     """
     if max_depth < 0 or max_nodes < 1:
         raise InvalidInput("max_depth must not be negative and max_nodes must be at least 1")
@@ -127,15 +134,17 @@ def cascade_tree(
     )[0]
     if not row["found"]:
         raise NotFound(f"person {person_id}")
+    mask = masker(gateway, scope, [n["id"] for n in row["nodes"]])
     nodes = [
         CascadeNode(
-            person_id=n["id"],
+            person_id=mask.id(n["id"]),
             depth=n["depth"],
-            parent_id=n["parent"],
+            parent_id=mask.optional_id(n["parent"]),
             referred_at=n["at"],
-            staff=n["staff"],
-            member=n["member"],
-            agent=n["agent"],
+            staff=n["staff"] and not mask.hides(n["id"]),
+            member=n["member"] and not mask.hides(n["id"]),
+            agent=n["agent"] and not mask.hides(n["id"]),
+            other_store=mask.hides(n["id"]),
         )
         for n in row["nodes"]
     ]

@@ -103,13 +103,16 @@ def recommended_contacts(
     limit: int = 10,
     now: datetime | None = None,
     rule: KeyNodeRule | None = None,
+    scope: str | None = None,
 ) -> list[Recommendation]:
     """Whom staff member `staff_id` should contact, best first (DESIGN.md §5).
 
     Ranked by the score in this module's docstring, ties by person id; each with its reason,
     the introduction path and top 3 interests. `now` (default: the current time) anchors the
     14-day note window and the 30-day activity window. Reads stored store influence
-    (refresh_influence must have run). Unknown staff member -> NotFound.
+    (refresh_influence must have run). With `scope` (a store key's store), people of other
+    stores on the introduction paths are hidden (graph.access). Unknown staff member ->
+    NotFound.
     """
     if limit < 1:
         raise InvalidInput("limit must be at least 1")
@@ -136,7 +139,7 @@ def recommended_contacts(
         scored.append((score, row, parts))
     scored.sort(key=lambda item: (-item[0], item[1]["id"]))
     chosen = scored[:limit]
-    paths = introduction_paths(gateway, staff_id, [row["id"] for _, row, _ in chosen])
+    paths = introduction_paths(gateway, staff_id, [row["id"] for _, row, _ in chosen], scope)
     marks = circle_marks(gateway, [row["id"] for _, row, _ in chosen])
     result = []
     for rank, ((score, row, parts), path) in enumerate(zip(chosen, paths, strict=True), 1):

@@ -15,6 +15,7 @@ PLURAL: dict[str, str] = {
     "agent": "agents",
     "member": "members",
     "prospect": "prospects",
+    "other_store": "people from other stores",
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ RELEASE = query("ingest/release")
 EXPIRED = query("ingest/expired")
 SUMMARY = query("ingest/summary")
 COUNT = query("ingest/count")
+KNOWN = query("ingest/known")
 
 # The people each type of row names (as actor, subject, inviter ...): rows naming someone erased
 # on request are refused, and erasure finds held rows through them.
@@ -162,3 +164,9 @@ def append_report(report_dir: Path, name: str, rows: list[dict[str, Any]]) -> Pa
         for row in rows:
             writer.writerow({"at": now.isoformat(timespec="seconds"), **row})
     return path
+
+
+def known_now(gateway: Gateway, refs: Iterable[str]) -> set[str]:
+    """Which of these references (`waits_for` values) the graph knows now."""
+    rows = [{"ref": r, "kind": r.split(":", 1)[0], "id": r.split(":", 1)[1]} for r in set(refs)]
+    return {r["ref"] for r in gateway.read(KNOWN, refs=rows)} if rows else set()

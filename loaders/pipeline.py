@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from neo4j.exceptions import ConstraintError
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from fission.errors import InvalidInput
 from graph.derive import DeriveReport, Fold, derive_stale, fold
@@ -34,7 +34,15 @@ from graph.queries import Query, query
 from graph.schema import apply_schema
 from loaders import held
 from loaders.held import PEOPLE_FIELDS, ExpiryReport, HeldRow, Waiting, held_id
-from loaders.models import MODEL_BY_KIND, ROW_MODELS, InputRow, explain, is_blank
+from loaders.models import (
+    MODEL_BY_KIND,
+    ROW_MODELS,
+    InputRow,
+    explain,
+    is_blank,
+    pseudonymise_raw,
+)
+from loaders.pseudonyms import validation_context
 from loaders.readers import RawReject, detect_kind, file_format, read_chunks
 
 KIND_ORDER = [model.kind for model in ROW_MODELS]
@@ -118,8 +126,9 @@ class RejectWriter:
 
     COLUMNS = ("source", "row", "type", "key", "reason", "raw")
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, secret: SecretStr | None = None) -> None:
         self.path = path
+        self.secret = secret  # person ids are pseudonymised in the file, as in the graph
         self.count = 0
         self._handle: Any = None
         self._writer: Any = None
@@ -133,6 +142,11 @@ class RejectWriter:
             self._handle = self.path.open("w", newline="", encoding="utf-8")
             self._writer = csv.writer(self._handle)
             self._writer.writerow(self.COLUMNS)
+        if raw is not None and self.secret is not None:
+            raw = pseudonymise_raw(kind, raw, self.secret)
+            key = pseudonymise_raw(kind, {MODEL_BY_KIND[kind].key: key}, self.secret)[
+                MODEL_BY_KIND[kind].key
+            ]
         raw_text = json.dumps(raw, default=str, ensure_ascii=False) if raw is not None else ""
         self._writer.writerow([source, row, kind, key or "", reason, raw_text])
 
@@ -166,7 +180,17 @@ def apply_batch(gateway: Gateway, kind: str, models: Sequence[InputRow]) -> list
         if gone:
             verdicts[i] = Verdict("rejected", f"person {gone[0]} was erased on request")
         elif p[key] in first_by_key:
-            verdicts[i] = Verdict("duplicate")
+            first = params[first_by_key[p[key]]]
+            same = {**first, "i": i} == p
+            verdicts[i] = (
+                Verdict("duplicate")
+                if same
+                else Verdict(
+                    "rejected",
+                    f"{key} {p[key]} is used earlier in this batch by an event with a "
+                    "different payload",
+                )
+            )
         else:
             first_by_key[p[key]] = i
     if kind == "shares":
@@ -312,12 +336,12 @@ def _when(text: str) -> datetime:
         return datetime.max.replace(tzinfo=UTC)
 
 
-def validate(kind: str, record: dict[str, Any]) -> InputRow | str:
-    """The typed row, or the reason it is invalid."""
+def validate(kind: str, record: dict[str, Any], secret: SecretStr | None = None) -> InputRow | str:
+    """The typed row (person ids pseudonymised with `secret`, if any), or why it is invalid."""
     # Blank cells are absent values: a required one is then reported as missing.
     present = {k: v for k, v in record.items() if not is_blank(v)}
     try:
-        return MODEL_BY_KIND[kind].model_validate(present)
+        return MODEL_BY_KIND[kind].model_validate(present, context=validation_context(secret))
     except ValidationError as exc:
         return explain(exc)
 
@@ -361,7 +385,9 @@ def load_files(
     are expired into a report at the end. With `keep`, valid rows it returns False for are
     counted as skipped and not written."""
     apply_schema(gateway)
-    load = _Load(gateway, LoadReport(), RejectWriter(reject_path))
+    load = _Load(
+        gateway, LoadReport(), RejectWriter(reject_path, gateway.settings.pseudonym_secret)
+    )
     chunk_rows = gateway.settings.load_chunk_rows
     batch_rows = gateway.settings.load_batch_rows
     started = time.perf_counter()
@@ -380,7 +406,7 @@ def load_files(
                             load.rejects.add(str(path), row, kind, None, record.reason, None)
                             stats.rejected += 1
                             continue
-                        model = validate(kind, record)
+                        model = validate(kind, record, gateway.settings.pseudonym_secret)
                         if isinstance(model, str):
                             key = record.get(MODEL_BY_KIND[kind].key)
                             load.rejects.add(str(path), row, kind, _text(key), model, record)
@@ -455,6 +481,9 @@ class _Load:
         for what it brought (rows of this load count as applied once they are), and finishes
         derivation."""
         held.hold(self.gateway, self.to_hold)
+        # What a row waits for may have arrived from a concurrent writer after the row was
+        # judged and before it was held: held rows look again once.
+        self.arrived |= held.known_now(self.gateway, (row.waits_for for row in self.to_hold))
         self.to_hold = []
         if self.arrived:
             release_held(self.gateway, self.arrived, self._released)

@@ -15,14 +15,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput
 from graph.derive import derive_stale
 from graph.gateway import Gateway
 from loaders import held
-from loaders.held import HeldRow
-from loaders.models import EVENT_KINDS, InputRow
+from loaders.held import HeldRow, held_id
+from loaders.models import EVENT_KINDS, MAX_ID_LENGTH, Id, InputRow, Timestamp
 from loaders.pipeline import KIND_ORDER, Status, apply_batch, arrivals, release_held, validate
 
 EVENT_TYPES = {kind.removesuffix("s"): kind for kind in EVENT_KINDS}  # "visit" -> "visits"
@@ -41,12 +41,12 @@ class NoteIn(BaseModel):
     """A note a store app records (POST /staff/{id}/notes): the note event without its staff
     member, time and id, which default to the caller's staff member, now and a new id."""
 
-    person_id: str
+    person_id: Id
     kind: Literal["contacted", "visited", "tag"]
     text: str | None = Field(None, max_length=500)
     tag: str | None = Field(None, max_length=64, description="Required when kind is tag.")
-    at: AwareDatetime | None = Field(None, description="When; default now.")
-    event_id: str | None = Field(None, description="Client id, so a retry is not a second note.")
+    at: Timestamp | None = Field(None, description="When; default now.")
+    event_id: Id | None = Field(None, description="Client id, so a retry is not a second note.")
 
 
 class IngestResult(BaseModel):
@@ -69,13 +69,18 @@ def ingest(gateway: Gateway, events: list[Any]) -> IngestResult:
             statuses[index] = _rejected(index, raw, kind_or_reason)
             continue
         kind = kind_or_reason
-        model = validate(kind, {k: v for k, v in raw.items() if k != "type"})
+        model = validate(
+            kind,
+            {k: v for k, v in raw.items() if k != "type"},
+            gateway.settings.pseudonym_secret,
+        )
         if isinstance(model, str):
             statuses[index] = _rejected(index, raw, model)
         else:
             by_kind.setdefault(kind, []).append((index, model))
 
     to_hold: list[HeldRow] = []
+    held_at: list[int] = []  # the index of each event in to_hold
     arrived: set[str] = set()
     for kind in KIND_ORDER:
         items = by_kind.get(kind, [])
@@ -94,10 +99,29 @@ def ingest(gateway: Gateway, events: list[Any]) -> IngestResult:
                 to_hold.append(
                     HeldRow(kind, model, verdict.reason or "", verdict.waits_for or "", "api")
                 )
+                held_at.append(index)
             elif verdict.status == "accepted":
                 arrived.update(arrivals(kind, model.params()))
     held.hold(gateway, to_hold)
-    released = release_held(gateway, arrived)
+    # What an event waits for may have arrived from a concurrent call after the event was
+    # judged and before it was held (that call's release did not see it): look again once.
+    released = release_held(
+        gateway, arrived | held.known_now(gateway, (r.waits_for for r in to_hold))
+    )
+    own = {held_id(row.kind, row.model): index for row, index in zip(to_hold, held_at, strict=True)}
+    from_earlier = 0
+    for waiting, verdict in released:
+        if waiting.id not in own:
+            from_earlier += verdict.status != "pending"
+        elif verdict.status != "pending":  # this call's own event, applied on the second look
+            index = own[waiting.id]
+            statuses[index] = EventStatus(
+                index=index,
+                event_id=waiting.model.identity(),
+                type=waiting.kind.removesuffix("s"),
+                status=verdict.status,
+                reason=verdict.reason,
+            )
     derive_stale(gateway)
     done = [s for s in statuses if s is not None]
     return IngestResult(
@@ -105,7 +129,7 @@ def ingest(gateway: Gateway, events: list[Any]) -> IngestResult:
         duplicates=sum(s.status == "duplicate" for s in done),
         pending=sum(s.status == "pending" for s in done),
         rejected=sum(s.status == "rejected" for s in done),
-        released_from_hold=sum(v.status != "pending" for _, v in released),
+        released_from_hold=from_earlier,
         events=done,
     )
 
@@ -120,13 +144,18 @@ def _kind(raw: Any) -> str:
     return EVENT_TYPES[type_]
 
 
+def _echo(value: Any) -> str | None:
+    """A field of an event as its status may repeat it: a string of an id's length, else None
+    (the index says which event it was)."""
+    return value if isinstance(value, str) and len(value) <= MAX_ID_LENGTH else None
+
+
 def _rejected(index: int, raw: Any, reason: str) -> EventStatus:
     fields = raw if isinstance(raw, dict) else {}
-    event_id, type_ = fields.get("event_id"), fields.get("type")
     return EventStatus(
         index=index,
-        event_id=event_id if isinstance(event_id, str) else None,
-        type=type_ if isinstance(type_, str) else None,
+        event_id=_echo(fields.get("event_id")),
+        type=_echo(fields.get("type")),
         status="rejected",
         reason=reason,
     )

@@ -13,6 +13,7 @@ Where the server comes from, first that applies:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -84,6 +85,7 @@ def neo4j_server(
     home = tmp_path_factory.mktemp("neo4j-home")
     with throwaway_server(base, home) as server:
         SERVER_INFO["source"] = f"local server in {home}"
+        SERVER_INFO["home"] = str(home)
         settings = base.model_copy(
             update={"neo4j_uri": server.bolt_uri, "neo4j_password": SecretStr(server.password())}
         )
@@ -111,6 +113,13 @@ def gateway(neo4j_settings: Settings) -> Iterator[Gateway]:
         SERVER_INFO["uri"] = neo4j_settings.neo4j_uri
         apply_schema(gw)
         yield gw
+
+
+@pytest.fixture(scope="session")
+def neo4j_home(neo4j_settings: Settings) -> Path | None:
+    """The folder of the session's own local server (its store files and logs); None for a
+    server elsewhere."""
+    return Path(SERVER_INFO["home"]) if "home" in SERVER_INFO else None
 
 
 @pytest.fixture

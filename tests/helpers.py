@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -295,3 +296,43 @@ def graph_state(gateway: Gateway, at: str = "2027-01-01T00:00:00Z") -> dict[str,
         "ties": {(r["a"], r["b"]): (r["w"], r["f"], r["r"], r["v"]) for r in ties},
         "interests": {(r["p"], r["t"]): round(r["s"], 9) for r in interests},
     }
+
+
+# Interest scores are stored as of their derivation time; every score halves every 30 days
+# (DESIGN.md §5), so scores derived at different times compare once decayed to one instant.
+SCORES_AT = "2026-11-01T00:00:00Z"
+
+
+def fingerprint(gateway: Gateway) -> dict[str, object]:
+    """The graph as the equivalence tests compare it: nodes per label and relationships per
+    type (bookkeeping — :Stale marks, held events — left out), and every derived value:
+    first appearances, referrers, homes, tie weights and interest scores, with a SHA-256 over
+    them for the report."""
+    graph_counts = {
+        k: v
+        for k, v in counts(gateway).items()
+        if k not in ("node:Stale", "node:Deriving", "node:HeldEvent")
+    }
+    firsts = gateway.read(
+        "MATCH (p:Person) RETURN p.id AS id, toString(p.first_seen) AS at, p.first_kind AS kind"
+    )
+    ties = gateway.read(
+        "MATCH (a:Person)-[k:KNOWS]-(b:Person) WHERE a.id < b.id "
+        "RETURN a.id AS a, b.id AS b, k.weight AS w, k.friends AS f, k.referral AS r, "
+        "k.visits AS v"
+    )
+    interests = gateway.read(
+        "MATCH (p:Person)-[i:INTERESTED_IN]->(t:Topic) "
+        "RETURN p.id AS id, t.name AS topic, i.score * 0.5 ^ "
+        "(duration.inSeconds(i.as_of, datetime($at)).seconds / 2592000.0) AS score",
+        at=SCORES_AT,
+    )
+    derived = {
+        "first": sorted((r["id"], r["at"], r["kind"]) for r in firsts),
+        "referrers": sorted(referrers(gateway).items()),
+        "homes": sorted(homes(gateway).items()),
+        "ties": sorted(tuple(r.values()) for r in ties),
+        "interests": sorted((r["id"], r["topic"], f"{r['score']:.9g}") for r in interests),
+    }
+    digest = hashlib.sha256(repr(sorted(derived.items())).encode()).hexdigest()
+    return {"counts": graph_counts, "derived_sha256": digest, **derived}

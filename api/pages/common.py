@@ -13,7 +13,7 @@ import plotly
 from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.auth import Principal, remember_key
+from api.auth import Principal
 from api.i18n import LANGUAGES, Language, Text, page_text, remember_language, render
 from api.pages import wording
 from api.pages.figures import plotly_locale
@@ -98,9 +98,8 @@ def _script_json(value: Any) -> str | None:
 
 
 def page_response(request: Request, body: str, status_code: int = 200) -> Response:
-    """An HTML page that keeps a `?key=` in the key cookie and a `?lang=` in the language
-    cookie."""
+    """An HTML page that keeps a `?lang=` in the language cookie (a `?key=` never reaches a
+    page: api.auth.KeyInAddress)."""
     response = HTMLResponse(body, status_code=status_code)
-    remember_key(request, response)
     remember_language(request, response)
     return response

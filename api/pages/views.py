@@ -288,12 +288,15 @@ NOTE_WORDS = {
 
 
 def today_context(
-    gateway: Gateway, t: Text, staff_id: str, topic: str | None = None
+    gateway: Gateway, t: Text, staff_id: str, topic: str | None = None, scope: str | None = None
 ) -> dict[str, Any]:
     """A staff member's figures of the last 7 days and whom to contact today (the list served
-    is recorded for follow-through, as the API's is)."""
+    is recorded for follow-through, as the API's is; people of other stores are hidden from a
+    `scope`d caller)."""
     week = staff_figures(gateway, staff_id)
-    contacts = serve_recommendations(gateway, staff_id, topic=topic, limit=CONTACTS, now=week.end)
+    contacts = serve_recommendations(
+        gateway, staff_id, topic=topic, limit=CONTACTS, now=week.end, scope=scope
+    )
     share = top_share(gateway)
     return {
         "figures": week,

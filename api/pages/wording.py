@@ -9,6 +9,7 @@ language differs.
 from __future__ import annotations
 
 from api.i18n import N_, Text
+from graph.access import OTHER_STORE
 from graph.keynodes import KeyNode
 from graph.paths import IntroductionPath
 from graph.recommend import Recommendation
@@ -21,6 +22,7 @@ ROLE_NAMES = {
     "agent": N_("agent"),
     "member": N_("member"),
     "prospect": N_("prospect"),
+    "other_store": N_("someone from another store"),
 }
 ROLE_PLURALS = {
     "store": N_("store"),
@@ -28,6 +30,7 @@ ROLE_PLURALS = {
     "agent": N_("agents"),
     "member": N_("members"),
     "prospect": N_("prospects"),
+    "other_store": N_("people from other stores"),
 }
 STAFF_ROLES = {"manager": N_("store manager"), "clerk": N_("clerk"), "guide": N_("shopping guide")}
 TIERS = {
@@ -55,6 +58,14 @@ def role(t: Text, name: str) -> str:
 
 def roles(t: Text, names: list[str]) -> str:
     return t.gettext(", ").join(role(t, n) for n in names)
+
+
+def person(t: Text, person_id: str) -> str:
+    """A person id as shown, with a store key's stand-in for people of other stores
+    ("someone from another store #2", graph.access) in the page's language."""
+    if person_id.startswith(OTHER_STORE):
+        return t.gettext("someone from another store") + person_id.removeprefix(OTHER_STORE)
+    return person_id
 
 
 def role_plural(t: Text, name: str) -> str:

@@ -7,13 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 
 from api.auth import Ingester
+from api.bodies import JSONRoute
 from api.deps import GatewayDep
-from api.errors import ERROR_RESPONSES
+from api.errors import BODY_RESPONSES, ERROR_RESPONSES
 from fission.errors import InvalidInput
 from fission.settings import Settings
 from loaders.stream import IngestResult, ingest
 
-router = APIRouter(prefix="/events", tags=["events"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/events",
+    tags=["events"],
+    responses={**ERROR_RESPONSES, **BODY_RESPONSES},
+    route_class=JSONRoute,
+)
 
 EXAMPLE = [
     {

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from api.bodies import JSONRoute
 from api.deps import GatewayDep
 from fission import __version__
 from fission.errors import ConfigurationError, DatabaseUnavailable
 from graph.gds import influence_engine, server_plugins
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=JSONRoute)
 
 
 class Health(BaseModel):
@@ -32,6 +33,9 @@ class Health(BaseModel):
 
 @router.get("/health", summary="Is the API up, and does Neo4j answer?")
 def health(gateway: GatewayDep) -> Health:
+    """Always 200 while the API runs: `status` is `degraded`, with the problem, while Neo4j does
+    not answer (every other route then answers 503); it turns `ok` by itself once Neo4j is
+    back."""
     try:
         version = gateway.verify()
     except DatabaseUnavailable as exc:

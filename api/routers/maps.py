@@ -1,7 +1,8 @@
 """Store network maps (JSON, HTML page, PNG).
 
-Browser pages accept the key once as `?key=`; the page then remembers it in the
-`fission_key` cookie (HTTP-only, same-site), so links between pages need no key.
+Browser pages accept the key once as `?key=`: they keep it in the `fission_key` cookie
+(HTTP-only, same-site) and redirect to the same address without it (api.auth.KeyInAddress), so
+links between pages need no key and the key stays out of browser history and server logs.
 """
 
 from __future__ import annotations
@@ -13,20 +14,23 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.auth import Principal, Reader, check_store
-from api.deps import GatewayDep, SettingsDep, check_person
+from api.auth import PageReader, Principal, Reader, check_store
+from api.bodies import JSONRoute
+from api.deps import GatewayDep, SettingsDep, StoreId, check_person, person_ref
 from api.errors import ERROR_RESPONSES
 from api.maps import Colouring, figure_png, map_page, network_figure
 from api.pages.common import PageLanguage, chrome, page_response
 from api.pages.views import key_reason_texts
 from fission.errors import InvalidInput
+from fission.settings import Settings
 from graph import access
 from graph.algorithms import MapOverlay, map_overlay
 from graph.gateway import Gateway
 from graph.network import StoreNetwork, store_network
 from graph.paths import IntroductionPath, introduction_path
+from loaders.models import MAX_ID_LENGTH
 
-router = APIRouter(tags=["maps"])
+router = APIRouter(tags=["maps"], route_class=JSONRoute)
 
 MaxNodes = Annotated[
     int | None,
@@ -40,13 +44,18 @@ MaxNodes = Annotated[
 ]
 StaffQuery = Annotated[
     str | None,
-    Query(description="Staff member (of this store) the introduction path starts from."),
+    Query(
+        max_length=MAX_ID_LENGTH,
+        description="Staff member (of this store) the introduction path starts from.",
+    ),
 ]
 PathTo = Annotated[
     str | None,
     Query(
+        max_length=MAX_ID_LENGTH,
         description="Person to highlight the introduction path to (needs `staff`). The "
-        "path's people are drawn even when the store is aggregated."
+        "path's people are drawn even when the store is aggregated; a store key sees people "
+        "of other stores on it as 'someone from another store'.",
     ),
 ]
 ColourQuery = Annotated[
@@ -81,15 +90,21 @@ PNG_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _path(
-    gateway: Gateway, caller: Principal, store_id: str, staff: str | None, path_to: str | None
+    gateway: Gateway,
+    settings: Settings,
+    caller: Principal,
+    store_id: str,
+    staff: str | None,
+    path_to: str | None,
 ) -> IntroductionPath | None:
     if staff is None and path_to is None:
         return None
     if not staff or not path_to:
         raise InvalidInput("An introduction path needs both `staff` and `path_to`.")
+    staff, path_to = person_ref(settings, staff), person_ref(settings, path_to)
     access.check_person(gateway, staff, store_id, staff=True)
     check_person(gateway, caller, path_to)
-    return introduction_path(gateway, staff, path_to)
+    return introduction_path(gateway, staff, path_to, scope=caller.scope)
 
 
 @dataclass(frozen=True)
@@ -106,16 +121,20 @@ class MapView:
 
 
 def store_map(
-    store_id: str,
+    store_id: StoreId,
     gateway: GatewayDep,
+    settings: SettingsDep,
     caller: Reader,
     max_nodes: MaxNodes = None,
     staff: StaffQuery = None,
     path_to: PathTo = None,
 ) -> MapView:
+    """The store's network as the caller may see it (a store key sees people of other stores
+    as "someone from another store"), with the introduction path asked for."""
     check_store(caller, store_id)
-    path = _path(gateway, caller, store_id, staff, path_to)
-    return MapView(store_network(gateway, store_id, max_nodes, path=path), path, max_nodes)
+    path = _path(gateway, settings, caller, store_id, staff, path_to)
+    network = store_network(gateway, store_id, max_nodes, path=path, scope=caller.scope)
+    return MapView(network, path, max_nodes)
 
 
 StoreMap = Annotated[MapView, Depends(store_map)]
@@ -151,7 +170,8 @@ def network_json(view: StoreMap) -> StoreNetwork:
     with role, store influence, reach, key-node status, top interests and layout positions
     (x, y in [-1, 1]); edges (works_at, referral, home, aggregate, knows). With `staff` and
     `path_to`, `path` holds their introduction path and its people are on the map. The layout
-    is cached per store until the store's network changes."""
+    is cached per store until the store's network changes. A store key sees people of other
+    stores as "someone from another store" nodes."""
     return view.network
 
 
@@ -163,9 +183,9 @@ def network_json(view: StoreMap) -> StoreNetwork:
 )
 def map_html(
     request: Request,
+    caller: PageReader,  # first: a `?key=` redirects before anything else is computed
     view: StoreMap,
     overlay: StoreOverlay,
-    caller: Reader,
     gateway: GatewayDep,
     settings: SettingsDep,
     lang: PageLanguage = None,
@@ -175,7 +195,8 @@ def map_html(
     highlighted, with `seeds` whom to seed, and people named by fraud flags crossed; circles,
     bridges, seeds and flags are listed under it. Works offline: plotly.js comes from
     `/static/plotly.min.js`. The store dashboard (`/stores/{id}/dashboard`) shows the same map
-    with everything around it."""
+    with everything around it. Opened with `?key=`, it keeps the key in a cookie and redirects
+    to the same address without it."""
     frame = chrome(request, settings, caller)
     query: dict[str, str | int] = {"max_nodes": view.max_nodes} if view.max_nodes else {}
     if view.path:

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.auth import Reader, check_store, remember_key
+from api.auth import PageReader, Reader, check_store
 from api.deps import GatewayDep, SettingsDep, check_person
 from api.i18n import page_text, remember_language, render
 from api.pages import views, wording
@@ -61,7 +61,7 @@ def hq_dashboard(
     request: Request,
     gateway: GatewayDep,
     settings: SettingsDep,
-    caller: Reader,
+    caller: PageReader,
     sort: Sort = "customers",
     desc: Descending = True,
     region: Region = None,
@@ -78,7 +78,6 @@ def hq_dashboard(
         response: Response = RedirectResponse(
             f"/stores/{quote(caller.store_id or '')}/dashboard", status_code=303
         )
-        remember_key(request, response)
         remember_language(request, response)
         return response
     tier_name, region = _tier(tier), _blank(region)
@@ -155,7 +154,7 @@ def stores_csv(
 def store_dashboard(
     request: Request,
     view: StoreMap,
-    caller: Reader,
+    caller: PageReader,
     gateway: GatewayDep,
     settings: SettingsDep,
     lang: PageLanguage = None,
@@ -181,7 +180,7 @@ def store_report(
     request: Request,
     gateway: GatewayDep,
     settings: SettingsDep,
-    caller: Reader,
+    caller: PageReader,
     lang: PageLanguage = None,
 ) -> Response:
     """The dashboard's figures, charts, map, key nodes and leaderboard, printed to A4 by
@@ -227,7 +226,7 @@ def today(
     request: Request,
     gateway: GatewayDep,
     settings: SettingsDep,
-    caller: Reader,
+    caller: PageReader,
     topic: Topic = None,
     lang: PageLanguage = None,
 ) -> Response:
@@ -237,7 +236,7 @@ def today(
     last 7 days. The list shown is recorded for follow-through, as the API's is."""
     check_person(gateway, caller, staff_id, staff=True)
     frame = chrome(request, settings, caller)
-    context = views.today_context(gateway, frame.text, staff_id, topic)
+    context = views.today_context(gateway, frame.text, staff_id, topic, caller.scope)
     return page_response(request, render_page("today.html", frame, **context))
 
 
@@ -258,5 +257,5 @@ def today_list(
 ) -> HTMLResponse:
     check_person(gateway, caller, staff_id, staff=True)
     text = page_text(request, settings)
-    context = views.today_context(gateway, text, staff_id, topic)
+    context = views.today_context(gateway, text, staff_id, topic, caller.scope)
     return HTMLResponse(render("today_body.html", text, w=wording, **context))

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.auth import HQ, Reader
-from api.deps import GatewayDep, check_person
+from api.bodies import JSONRoute
+from api.deps import GatewayDep, PersonId, check_person
 from api.errors import ERROR_RESPONSES
 from graph.erasure import ErasureReport, erase_person
 from graph.people import PersonProfile, person_profile
 from graph.reach import CascadeTree, cascade_tree, reach
 
-router = APIRouter(prefix="/people", tags=["people"], responses=ERROR_RESPONSES)
-PersonId = Annotated[str, Path(description="The person's pseudonymous id.")]
+router = APIRouter(
+    prefix="/people", tags=["people"], responses=ERROR_RESPONSES, route_class=JSONRoute
+)
 
 
 @router.get("/{person_id}", summary="Everything known about a person, in one answer")
 def profile(person_id: PersonId, gateway: GatewayDep, caller: Reader) -> PersonProfile:
+    """People of other stores in it (referrer, note authors, staff friends) are shown to a
+    store key as "someone from another store"."""
     return person_profile(gateway, person_id, store_id=caller.scope)
 
 
@@ -48,8 +52,12 @@ def person_cascade(
     max_depth: Annotated[int, Query(ge=1, le=10)] = 4,
     max_nodes: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> CascadeTree:
+    """People of other stores in the tree are shown to a store key as "someone from another
+    store"."""
     check_person(gateway, caller, person_id)
-    return cascade_tree(gateway, person_id, max_depth=max_depth, max_nodes=max_nodes)
+    return cascade_tree(
+        gateway, person_id, max_depth=max_depth, max_nodes=max_nodes, scope=caller.scope
+    )
 
 
 @router.delete("/{person_id}", summary="Erase a person on request (HQ only)")

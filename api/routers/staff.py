@@ -6,34 +6,42 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from api.auth import Reader
-from api.deps import GatewayDep, check_person
-from api.errors import ERROR_RESPONSES
+from api.bodies import JSONRoute
+from api.deps import GatewayDep, SettingsDep, StaffId, check_person, person_ref
+from api.errors import BODY_RESPONSES, ERROR_RESPONSES
 from graph.attribution import StaffFigures, staff_figures
 from graph.followthrough import serve_recommendations
 from graph.paths import IntroductionPath, introduction_path
 from graph.recommend import Recommendation
+from loaders.models import MAX_ID_LENGTH
 from loaders.stream import EventStatus, NoteIn, record_note
 
-router = APIRouter(prefix="/staff", tags=["staff"], responses=ERROR_RESPONSES)
-StaffId = Annotated[str, Path(description="The staff member's person id.")]
+router = APIRouter(
+    prefix="/staff", tags=["staff"], responses=ERROR_RESPONSES, route_class=JSONRoute
+)
 
 
 @router.get("/{staff_id}/introduction-path", summary="Whom to ask for an introduction")
 def path(
     staff_id: StaffId,
     gateway: GatewayDep,
+    settings: SettingsDep,
     caller: Reader,
-    to: Annotated[str, Query(description="The person to be introduced to.")],
+    to: Annotated[
+        str, Query(max_length=MAX_ID_LENGTH, description="The person to be introduced to.")
+    ],
 ) -> IntroductionPath:
     """Shortest chain of acquaintances (at most 6 hops), strongest ties among the shortest.
-    `already_friends` and `not_reachable` are normal answers."""
+    `already_friends` and `not_reachable` are normal answers. A store key sees people of other
+    stores on the path as "someone from another store", without tie details."""
+    target = person_ref(settings, to)
     check_person(gateway, caller, staff_id, staff=True)
-    check_person(gateway, caller, to)
-    return introduction_path(gateway, staff_id, to)
+    check_person(gateway, caller, target)
+    return introduction_path(gateway, staff_id, target, scope=caller.scope)
 
 
 class Recommendations(BaseModel):
@@ -47,12 +55,16 @@ def recommendations(
     staff_id: StaffId,
     gateway: GatewayDep,
     caller: Reader,
-    topic: Annotated[str | None, Query(description="A campaign topic, e.g. coffee.")] = None,
+    topic: Annotated[
+        str | None, Query(max_length=64, description="A campaign topic, e.g. coffee.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Recommendations:
-    """Served lists are recorded, so follow-through can tell which were acted on."""
+    """The people served are remembered for follow-through once per staff member, person and
+    day (UTC): asking again the same day writes nothing. A store key sees people of other
+    stores on the paths as "someone from another store"."""
     check_person(gateway, caller, staff_id, staff=True)
-    items = serve_recommendations(gateway, staff_id, topic=topic, limit=limit)
+    items = serve_recommendations(gateway, staff_id, topic=topic, limit=limit, scope=caller.scope)
     return Recommendations(staff_id=staff_id, topic=topic, items=items)
 
 
@@ -76,10 +88,14 @@ def figures(
     "/{staff_id}/notes",
     status_code=status.HTTP_201_CREATED,
     summary="Record that a staff member contacted, visited or tagged a person",
+    responses=BODY_RESPONSES,
 )
-def add_note(staff_id: StaffId, note: NoteIn, gateway: GatewayDep, caller: Reader) -> EventStatus:
+def add_note(
+    staff_id: StaffId, note: NoteIn, gateway: GatewayDep, settings: SettingsDep, caller: Reader
+) -> EventStatus:
     """`accepted`, or `duplicate` when a note with that `event_id` was recorded before (a
     retry). An invalid note answers 422 with the reason."""
+    note = note.model_copy(update={"person_id": person_ref(settings, note.person_id)})
     check_person(gateway, caller, staff_id, staff=True)
     check_person(gateway, caller, note.person_id)
     return record_note(gateway, staff_id, note)

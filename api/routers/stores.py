@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.auth import Reader, check_store
-from api.deps import GatewayDep
+from api.bodies import JSONRoute
+from api.deps import DescQuery, GatewayDep, SortQuery, StoreId
 from api.errors import ERROR_RESPONSES
 from graph.attribution import StoreAttribution, store_attribution
 from graph.followthrough import FollowThrough, follow_through
 from graph.keynodes import KeyNode, key_nodes
 from graph.stores import (
-    SORTS,
     ConversionFunnel,
     HQOverviewPage,
     StoreDiagnosis,
@@ -24,16 +23,19 @@ from graph.stores import (
     hq_overview,
     store_diagnosis,
 )
+from loaders.models import Timestamp
 
-router = APIRouter(prefix="/stores", tags=["stores"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/stores", tags=["stores"], responses=ERROR_RESPONSES, route_class=JSONRoute
+)
 
 
 @router.get("", summary="Every store with its diagnosis figures (HQ overview)")
 def list_stores(
     gateway: GatewayDep,
     caller: Reader,
-    sort: Annotated[str, Query(description=f"One of: {', '.join(SORTS)}.")] = "customers",
-    desc: Annotated[bool, Query(description="Largest first.")] = True,
+    sort: SortQuery = "customers",
+    desc: DescQuery = True,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     region: Annotated[str | None, Query(description="Only the stores of this region.")] = None,
@@ -55,7 +57,7 @@ def list_stores(
 
 
 @router.get("/{store_id}", summary="A store's diagnosis, with suggestions")
-def diagnosis(store_id: str, gateway: GatewayDep, caller: Reader) -> StoreDiagnosis:
+def diagnosis(store_id: StoreId, gateway: GatewayDep, caller: Reader) -> StoreDiagnosis:
     check_store(caller, store_id)
     return store_diagnosis(gateway, store_id)
 
@@ -70,7 +72,7 @@ class KeyNodePage(BaseModel):
 
 @router.get("/{store_id}/key-nodes", summary="The store's key nodes, with why each qualifies")
 def store_key_nodes(
-    store_id: str,
+    store_id: StoreId,
     gateway: GatewayDep,
     caller: Reader,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -92,7 +94,7 @@ def store_key_nodes(
     summary="Sales, members brought and conversion per staff member and agent",
 )
 def attribution(
-    store_id: str,
+    store_id: StoreId,
     gateway: GatewayDep,
     caller: Reader,
     exclude_flagged: Annotated[
@@ -100,8 +102,10 @@ def attribution(
         Query(description="Leave out the orders of people named by fraud flags (graph.fraud)."),
     ] = False,
 ) -> StoreAttribution:
+    """Staff or agents of other stores credited with this store's sales are shown to a store
+    key as "someone from another store"."""
     check_store(caller, store_id)
-    return store_attribution(gateway, store_id, exclude_flagged=exclude_flagged)
+    return store_attribution(gateway, store_id, exclude_flagged=exclude_flagged, scope=caller.scope)
 
 
 @router.get(
@@ -109,13 +113,13 @@ def attribution(
     summary="Visits -> coupon claims / sales contacts -> orders of the store's customers",
 )
 def store_conversion_funnel(
-    store_id: str,
+    store_id: StoreId,
     gateway: GatewayDep,
     caller: Reader,
     start: Annotated[
-        datetime | None, Query(description="Window start (default: 28 days before end).")
+        Timestamp | None, Query(description="Window start (default: 28 days before end).")
     ] = None,
-    end: Annotated[datetime | None, Query(description="Window end (default: now).")] = None,
+    end: Annotated[Timestamp | None, Query(description="Window end (default: now).")] = None,
 ) -> ConversionFunnel:
     """Three nested stages over [start, end) (definitions in graph.stores.funnel): customers
     who visited a shared link; of them, who claimed a coupon or contacted sales; of those, who
@@ -126,11 +130,11 @@ def store_conversion_funnel(
 
 @router.get("/{store_id}/follow-through", summary="Recommendations acted on, and what converted")
 def store_follow_through(
-    store_id: str,
+    store_id: StoreId,
     gateway: GatewayDep,
     caller: Reader,
-    start: Annotated[datetime, Query(description="Period start (ISO 8601 with offset).")],
-    end: Annotated[datetime, Query(description="Period end (ISO 8601 with offset).")],
+    start: Annotated[Timestamp, Query(description="Period start (ISO 8601 with offset).")],
+    end: Annotated[Timestamp, Query(description="Period end (ISO 8601 with offset).")],
 ) -> FollowThrough:
     check_store(caller, store_id)
-    return follow_through(gateway, store_id, start, end)
+    return follow_through(gateway, store_id, start, end, scope=caller.scope)

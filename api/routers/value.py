@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import AwareDatetime, BeforeValidator
 
-from api.auth import HQ, Reader, check_store, remember_key
+from api.auth import HQ, PageHQ, PageReader, Reader, check_store
 from api.deps import GatewayDep
 from api.errors import ERROR_RESPONSES
 from api.maps import figure_png
@@ -279,7 +279,7 @@ def store_page(
     store_id: str,
     request: Request,
     gateway: GatewayDep,
-    caller: Reader,
+    caller: PageReader,
     start: Start = None,
     end: End = None,
 ) -> HTMLResponse:
@@ -288,9 +288,7 @@ def store_page(
     check_store(caller, store_id)
     report = store_report(gateway, store_id, start, end)
     page = store_value_page(report, hq=caller.role == "hq", query=_window_query(start, end))
-    response = HTMLResponse(page)
-    remember_key(request, response)
-    return response
+    return HTMLResponse(page)
 
 
 @router.get(
@@ -322,14 +320,12 @@ def store_png(
     responses=HTML_RESPONSES,
 )
 def brand_page(
-    request: Request, gateway: GatewayDep, caller: HQ, start: Start = None, end: End = None
+    request: Request, gateway: GatewayDep, caller: PageHQ, start: Start = None, end: End = None
 ) -> HTMLResponse:
     """GMV factors across stores, the brand's retention, value by source and funnel, and
     every store's GMV linking to its page."""
     report = brand_report(gateway, start, end, parts=["factors", "retention", "sources", "funnel"])
-    response = HTMLResponse(brand_value_page(report, query=_window_query(start, end)))
-    remember_key(request, response)
-    return response
+    return HTMLResponse(brand_value_page(report, query=_window_query(start, end)))
 
 
 @router.get(

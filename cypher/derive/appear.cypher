@@ -12,6 +12,7 @@
 // visited already (they may have referees, or people waiting to become their referees), and a
 // new home of someone who has referees (theirs follow). People already :Stale are left alone.
 // The index lookups are hinted, so that a plan made while the graph is nearly empty stays right.
+// Each person is locked before being read, as derivation locks them (see derive/referrer).
 // mode: write
 // params: $rows ([{person_id, at, event_id, kind, share_id, sharer_id (of the share visited),
 //   order_store_id}])
@@ -20,6 +21,9 @@ UNWIND $rows AS r
 CALL (r) {
   MATCH (p:Person {id: r.person_id})
   USING INDEX p:Person(id)
+  SET p.derive_lock = true
+  REMOVE p.derive_lock
+  WITH p, r
   WHERE NOT p:Stale
   WITH p, r, datetime(r.at) AS at
   WITH p, r, at,

@@ -6,6 +6,11 @@
 // columns: id, changed (true when the first appearance is new or moved earlier)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
+// Locks the person before reading: two derivations of one person (concurrent loads or
+// API calls) then run one after the other, and the second sees what the first wrote.
+SET p.derive_lock = true
+REMOVE p.derive_lock
+WITH p
 CALL (p) {
   CALL (p) {
     MATCH (p)-[:SHARED]->(s:Share)

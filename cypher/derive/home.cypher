@@ -9,6 +9,11 @@
 // columns: id, has_referees (for the people whose home changed)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
+// Locks the person before reading: two derivations of one person (concurrent loads or
+// API calls) then run one after the other, and the second sees what the first wrote.
+SET p.derive_lock = true
+REMOVE p.derive_lock
+WITH p
 MATCH chain = (root:Person)-[:REFERRED*0..]->(p)
 WHERE NOT EXISTS { (:Person)-[:REFERRED]->(root) }
 WITH p, nodes(chain) AS from_root

@@ -8,6 +8,11 @@
 // columns: links (INTERESTED_IN relationships written)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
+// Locks the person before reading: two derivations of one person (concurrent loads or
+// API calls) then run one after the other, and the second sees what the first wrote.
+SET p.derive_lock = true
+REMOVE p.derive_lock
+WITH p
 CALL (p) {
   OPTIONAL MATCH (p)-[old:INTERESTED_IN]->(:Topic)
   DELETE old

@@ -7,6 +7,11 @@
 // columns: pairs (ties written or deleted)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
+// Locks the person before reading: two derivations of one person (concurrent loads or
+// API calls) then run one after the other, and the second sees what the first wrote.
+SET p.derive_lock = true
+REMOVE p.derive_lock
+WITH p
 CALL (p) {
   MATCH (p)-[:FRIEND_OF]-(q:Person) WHERE q <> p
   RETURN q, 'friend' AS part

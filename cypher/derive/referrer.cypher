@@ -7,6 +7,11 @@
 // columns: id (the people whose referrer changed)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
+// Locks the person before reading: two derivations of one person (concurrent loads or
+// API calls) then run one after the other, and the second sees what the first wrote.
+SET p.derive_lock = true
+REMOVE p.derive_lock
+WITH p
 OPTIONAL MATCH (old:Person)-[r:REFERRED]->(p)
 OPTIONAL MATCH (sharer:Person)-[:SHARED]->(:Share {id: p.first_share_id})
 WITH p, old, r,

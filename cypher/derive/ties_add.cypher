@@ -3,6 +3,8 @@
 // adds visits, sets the friendship and referral parts given, and recomputes the weight; a tie
 // whose weight falls to 0 is deleted. Stored once per pair, from the smaller id to the larger
 // (as derive/knows.cypher, which recomputes a person's ties from scratch, stores them).
+// Both people are locked first, as every derivation step locks the people it recomputes: a
+// concurrent derivation of either then runs wholly before or after this, never around it.
 // mode: write
 // params: $rows ([{a, b (a < b), visits (added), friends (true, or null: unchanged),
 //   referral (true | false, or null: unchanged)}])
@@ -11,6 +13,8 @@ CYPHER replan=skip
 UNWIND $rows AS r
 MATCH (a:Person {id: r.a})
 MATCH (b:Person {id: r.b})
+SET a.derive_lock = true, b.derive_lock = true
+REMOVE a.derive_lock, b.derive_lock
 MERGE (a)-[k:KNOWS]->(b)
 ON CREATE SET k.friends = false, k.referral = false, k.visits = 0
 SET k.visits = k.visits + r.visits,

@@ -11,6 +11,10 @@ drawn; DESIGN.md §5 "Referrer"), `home` (a customer whose referrer is not drawn
 none -> the store), `aggregate` (summary node -> store) and `knows` (social ties among the
 highlighted people, e.g. an introduction path).
 
+For a store-scoped caller (a store key), people of other stores that a path or highlight brings
+onto the map are drawn as "someone from another store" nodes (role `other_store`, nothing else
+known about them), linked by the path's ties without weights (graph.access).
+
 Beyond `max_nodes` people the map keeps the staff, the highlighted people, the key nodes
 (DESIGN.md §5 "Key node", most influential first) with their referral ancestors in the
 network, then their cascades within 3 generations (breadth first, at most
@@ -32,6 +36,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from fission.errors import InvalidInput, NotFound
+from graph.access import OTHER_STORE, masker
 from graph.gateway import Gateway, Row
 from graph.keynodes import KeyNode, key_nodes
 from graph.network import layout
@@ -157,6 +162,8 @@ def _build(
     version: str,
     max_nodes: int,
     highlight: list[str],
+    stand_ins: list[str],
+    hidden_ties: list[tuple[str, str]],
     steps: dict[str, float],
 ) -> StoreNetwork:
     clock = time.perf_counter()
@@ -205,15 +212,23 @@ def _build(
         for a in aggregated
     ]
     store: NodeRole = "store"
+    others = [
+        NetworkNode(
+            id=pid, label=OTHER_STORE, role="other_store", in_network=False, highlighted=True
+        )
+        for pid in stand_ins
+    ]
     nodes = [
         NetworkNode(id=f"store:{store_id}", label=head["name"] or store_id, role=store),
         *people,
+        *others,
         *summaries,
     ]
     ties = gateway.read(TIES, ids=highlight) if len(highlight) > 1 else []
     drawn = {n.id for n in people}
     ties = [t for t in ties if t["source"] in drawn and t["target"] in drawn]
     edges = _edges(rows, store_id, [a.node_id for a in aggregated], ties)
+    edges += [NetworkEdge(source=a, target=b, kind="knows") for a, b in hidden_ties]
     step("nodes_and_edges")
     _place(nodes, edges, len(aggregated))
     step("layout")
@@ -243,6 +258,7 @@ def store_network(
     max_nodes: int | None = None,
     highlight: Sequence[str] = (),
     path: IntroductionPath | None = None,
+    scope: str | None = None,
 ) -> StoreNetwork:
     """The store's network map (DESIGN.md §6 "Maps"): nodes with roles, influence, reach,
     key-node status (DESIGN.md §5 "Key node"), interests and layout positions, and the edges
@@ -252,13 +268,22 @@ def store_network(
     one (staff always are); beyond that the rest are summarised per role (see the module
     docstring). The `highlight` people and those of `path` (an introduction path) are always
     drawn, with the social ties among them, even when they belong to another store; the path
-    is returned with the map. Cached until the store network changes. Unknown store ->
-    NotFound. Reads stored influence: run `refresh_influence` after loads.
+    is returned with the map. With `scope` (a store key's store), people of other stores are
+    drawn as "someone from another store" (as are the hidden hops of a path computed with that
+    scope). Cached until the store network changes. Unknown store -> NotFound. Reads stored
+    influence: run `refresh_influence` after loads.
     """
     max_nodes = max_nodes or gateway.settings.map_max_nodes
     if max_nodes < 1:
         raise InvalidInput("max_nodes must be at least 1")
-    wanted = sorted({*highlight, *(p.person_id for p in path.people)} if path else set(highlight))
+    on_path = [p.person_id for p in path.people if not p.other_store] if path else []
+    mask = masker(gateway, scope, {*highlight, *on_path})
+    wanted = sorted(pid for pid in {*highlight, *on_path} if not mask.hides(pid))
+    stand_ins = sorted(mask.id(pid) for pid in mask.outside)
+    hidden_ties: list[tuple[str, str]] = []
+    if path:
+        stand_ins += [p.person_id for p in path.people if p.other_store]
+        hidden_ties = [(t.from_id, t.to_id) for t in path.ties if t.weight is None]
     started = time.perf_counter()
     head = gateway.read(FINGERPRINT, store_id=store_id)[0]
     if not head["found"]:
@@ -268,11 +293,15 @@ def store_network(
     settings = gateway.settings
     key = (
         settings.neo4j_uri, gateway.database, store_id, max_nodes, tuple(wanted),
-        settings.key_node_top_share, settings.key_node_min_reach3,
+        tuple(stand_ins), tuple(hidden_ties), settings.key_node_top_share,
+        settings.key_node_min_reach3,
     )  # fmt: skip
     network = _CACHE.get(key, version)
     if network is None:
         steps = {"fingerprint": round(time.perf_counter() - started, 4)}
-        network = _build(gateway, store_id, head, people_by_role, version, max_nodes, wanted, steps)
+        network = _build(
+            gateway, store_id, head, people_by_role, version, max_nodes, wanted, stand_ins,
+            hidden_ties, steps,
+        )  # fmt: skip
         _CACHE.put(key, version, network)
     return network.model_copy(update={"path": path}) if path else network

@@ -9,13 +9,14 @@ from pydantic import BaseModel, Field
 
 from graph.paths import IntroductionPath
 
-NodeRole = Literal["store", "staff", "agent", "member", "prospect"]
+NodeRole = Literal["store", "staff", "agent", "member", "prospect", "other_store"]
 EdgeKind = Literal["works_at", "referral", "home", "aggregate", "knows"]
 
 
 class NetworkNode(BaseModel):
     id: str = Field(
-        description="Person id; `store:<id>` for the store; `aggregate:<role>` for a summary node."
+        description="Person id; `store:<id>` for the store; `aggregate:<role>` for a summary "
+        "node; 'someone from another store #n' for a hidden person (graph.access)."
     )
     label: str = Field(description="What the map writes: store name, staff name, person id.")
     role: NodeRole

@@ -39,7 +39,9 @@ EVENT_FILES = {
 
 def fingerprint(gateway: Gateway) -> tuple[dict[str, int], dict[str, str], dict[str, str], set]:
     ties = gateway.read("MATCH (a)-[k:KNOWS]->(b) RETURN a.id AS a, b.id AS b, k.weight AS w")
-    graph_counts = {k: v for k, v in counts(gateway).items() if "Stale" not in k}
+    graph_counts = {
+        k: v for k, v in counts(gateway).items() if "Stale" not in k and "Deriving" not in k
+    }
     return graph_counts, referrers(gateway), homes(gateway), {tuple(r.values()) for r in ties}
 
 

@@ -6,7 +6,7 @@ note.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -71,8 +71,10 @@ def test_record_recommendations(graph: Gateway, tmp_path: Path) -> None:
     build(tmp_path)
     assert load_files(graph, [tmp_path]).total("rejected") == 0
     assert record_recommendations(graph, "M1", ["P1", "P2", "P3"], at(10), "coffee") == 3
-    # The same serving again is written once; unknown people are skipped.
-    assert record_recommendations(graph, "M1", ["P1", "P2", "P3"], at(10), "coffee") == 3
+    # Once per staff member, person and day: the same serving, or a later one that day, adds
+    # nothing (the first one's rank and topic stay); unknown people are skipped.
+    assert record_recommendations(graph, "M1", ["P1", "P2", "P3"], at(10), "coffee") == 0
+    assert record_recommendations(graph, "M1", ["P3", "P1"], at(10) + timedelta(hours=3)) == 0
     assert record_recommendations(graph, "C1", ["P1", "GHOST"], at(10)) == 1
     rows = graph.read(
         "MATCH (s:Staff)-[r:RECOMMENDED]->(p:Person) "
