@@ -104,8 +104,9 @@ def build_graph(
     received_at: datetime | None = None,
 ) -> GraphTables:
     """Every node and relationship of the graph the accepted and held rows make (see the module
-    docstring); `now` is the time interests are aged to and influence is stamped with,
-    `received_at` the wall-clock time held rows are stamped with (default: the clock now)."""
+    docstring); `now` is the time interests are aged to (its whole second) and influence is
+    stamped with, `received_at` the wall-clock time held rows are stamped with (default: the
+    clock now)."""
     step = Steps(progress)
     out = GraphTables(step_seconds=step.seconds)
 
@@ -241,6 +242,9 @@ def build_graph(
     content_topics = [
         np.array([topic_code[x] for x in names], dtype=np.int64) for names in content_topics_lists
     ]
+    # Interest tags are stamped in whole seconds, as graph.derive stamps them: events folded
+    # in later (cypher/derive/interests_add) age a score by whole seconds since its as_of.
+    interests_as_of = now.replace(microsecond=0)
     interests = interest_scores(
         np.concatenate([sharer, visitor]),
         np.concatenate([share_content, share_content[visit_share]]),
@@ -248,7 +252,7 @@ def build_graph(
         np.concatenate([np.full(len(sharer), 2.0), np.full(len(visitor), 1.0)]),
         content_topics,
         len(topic_names),
-        micros(now),
+        micros(interests_as_of),
     )
     step("interests")
 
@@ -491,7 +495,9 @@ def build_graph(
         interests["topic"].to_numpy(),
         **{
             "score:double": pa.array(interests["score"].to_numpy()),
-            "as_of:datetime": _text(np.full(len(interests), now_text, dtype=object)),
+            "as_of:datetime": _text(
+                np.full(len(interests), interests_as_of.isoformat(), dtype=object)
+            ),
             "latest:datetime": pa.chunked_array(
                 [*shares.column("at").chunks, *visits.column("at").chunks], pa.string()
             )

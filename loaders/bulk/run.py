@@ -113,7 +113,8 @@ def bulk_import(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Builds the local server's database from files (see the module docstring); `now` is the
-    time interest tags are aged to and influence is stamped with (default: now)."""
+    time interest tags are aged to (its whole second) and influence is stamped with (default:
+    now)."""
     server = server or LocalNeo4j.from_settings(settings)
     check_target(settings, server)
     now = now or datetime.now(UTC)
