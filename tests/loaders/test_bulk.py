@@ -45,6 +45,7 @@ HELD = {
     "shares:EX12": "share:X11",
     "shares:EX13": "share:X2",  # its parent was rejected
     "visits:EV3": "share:SH-NOPE",
+    "visits:EV9": "share:SH-LATER",  # and its copy in visits-more is accepted
     "orders:EO3": "store:S9999",
     "agents:EA3": "person:NOBODY",
     "agents:EA4": "person:NOBODY",
@@ -90,12 +91,19 @@ def _extra_rows(folder: Path) -> None:
         visit("EV6", "X1", "PX7", "2026-06-01T02:00:00Z"),  # same instant as the share, offset 0
         visit("E-VIS-00000001", "X1", "PX8", "2026-06-04T00:00:00Z"),  # repeats a later file
         visit("EV8", "X3", "PX3", "2026-10-31T00:00:00+08:00", "contact_sales"),
+        visit("EV9", "SH-LATER", "PX9", "2026-06-02T00:00:00Z"),  # held; a copy comes later
     ]
     with (folder / "visits-extra.jsonl").open("w", encoding="utf-8") as out:
         for i, line in enumerate(lines):
             out.write(pd.Series(line).to_json(force_ascii=False) + "\n")
             if i == 2:
                 out.write("\n{not json\n")
+    # Other batches than visits-extra's: a copy of a held or rejected event is checked on its
+    # own (the held copy stays held, waiting for its share).
+    write_rows(folder, "visits-more", [
+        visit("EV9", "X1", "PX9", "2026-06-02T00:00:00Z"),
+        visit("EV2", "X1", "PX5", "2026-06-03T00:00:00Z"),  # EV2 was earlier than its share
+    ], "csv")  # fmt: skip
     write_rows(folder, "orders-extra", [
         {"event_id": "EO1", "person_id": "PX2", "store_id": "S0001", "amount": "12.345",
          "currency": "", "at": "2026-06-05T10:00:00+08:00"},
@@ -261,8 +269,12 @@ def test_tiny_with_bad_rows_builds_the_same_graph_and_rejects(
         minutes=10
     )
     assert held_events.summary(gateway).by_reference == {
-        "content": 1, "person": 2, "share": 5, "staff": 1, "store": 4,
+        "content": 1, "person": 2, "share": 6, "staff": 1, "store": 4,
     }  # fmt: skip
+    # A held or rejected copy does not take the event id: the copies in another batch count.
+    visits = bulk["relationships"]
+    assert ("VISITED", ("Person", "PX9"), ("Share", "X1"), "EV9") in visits
+    assert ("VISITED", ("Person", "PX5"), ("Share", "X1"), "EV2") in visits
 
 
 def test_online_loading_continues_on_top_of_an_import(
