@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cli.main import app
 from fission.errors import ConfigurationError, InvalidInput
 from fission.localserver import LocalNeo4j
 from fission.settings import Settings
@@ -31,6 +32,7 @@ from loaders.bulk import bulk_import
 from loaders.pipeline import LoadReport, load_files
 from loaders.status import held_summary
 from synthetic import generate
+from tests.cli.test_main import env, runner  # noqa: F401 (the fixture)
 from tests.helpers import Dump, graph_differences, graph_dump, renew_driver, wipe, write_rows
 
 NOW = datetime(2026, 11, 1, 12, 30, 15, 123456, tzinfo=UTC)
@@ -213,6 +215,7 @@ def _import(
     return dump, report, _rejects(report.reject_file)
 
 
+@pytest.mark.usefixtures("env")  # the CLI's settings point at the test database
 def test_tiny_with_bad_rows_builds_the_same_graph_and_rejects(
     gateway: Gateway,
     neo4j_settings: Settings,
@@ -271,6 +274,10 @@ def test_tiny_with_bad_rows_builds_the_same_graph_and_rejects(
     assert held_events.summary(gateway).by_reference == {
         "content": 1, "person": 2, "share": 6, "staff": 1, "store": 4,
     }  # fmt: skip
+    listed = runner.invoke(app, ["held"])
+    assert listed.exit_code == 0 and f"{len(HELD)} held" in listed.output, listed.output
+    status = runner.invoke(app, ["status"])
+    assert status.exit_code == 0 and f"Held events: {len(HELD)}" in status.output, status.output
     # A held or rejected copy does not take the event id: the copies in another batch count.
     visits = bulk["relationships"]
     assert ("VISITED", ("Person", "PX9"), ("Share", "X1"), "EV9") in visits
