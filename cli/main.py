@@ -453,7 +453,7 @@ def import_(
         settings, paths, reject_path=reject_path, replace=replace, keep_files=keep_files,
         progress=progress,
     )  # fmt: skip
-    _print_stats(report, "Import summary", ["read", "accepted", "duplicates", "rejected"])
+    _print_stats(report, "Import summary", ["read", "accepted", "duplicates", "held", "rejected"])
     graph = Table("nodes and relationships", "count", title="Graph")
     for name, count in report.counts.items():
         graph.add_row(name, f"{count:,}")
@@ -467,6 +467,11 @@ def import_(
         console.print(
             f"[yellow]{report.rejected:,} rejected rows, with reasons:[/yellow] "
             f"{report.reject_file}"
+        )
+    if report.total("held"):
+        console.print(
+            f"{report.total('held'):,} rows name something the files do not bring: held, and "
+            "applied when it arrives (`fission held` lists them)."
         )
     console.print("The database is new: restart a running `fission serve` so that it reconnects.")
 

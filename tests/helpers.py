@@ -43,6 +43,8 @@ def counts(gateway: Gateway) -> dict[str, int]:
 
 # Nodes that record how the graph was operated (load runs, dropped files, refreshes), not data.
 OPERATIONS_LABELS = ("LoadRun", "LoadedFile", "InfluenceRefresh")
+# A held event's wall-clock times: when it was received and last tried, not what it holds.
+HELD_CLOCK_PROPERTIES = ("received_at", "last_try")
 
 
 def data_counts(gateway: Gateway) -> dict[str, int]:
@@ -185,8 +187,9 @@ def _interest_at(props: dict[str, object], at: datetime = INTEREST_CARRIED_TO) -
 def graph_dump(gateway: Gateway) -> Dump:
     """Every node (by label and key) and relationship (type, ends, event id) with all its
     properties, typed: what the same-graph tests compare. Operations records (load runs,
-    loaded files, influence refreshes) are left out: they say when and how, not what;
-    interest tags are compared by their score carried to one instant."""
+    loaded files, influence refreshes) are left out: they say when and how, not what; so are a
+    held event's received_at and last_try (the clock of the load that held it); interest tags
+    are compared by their score carried to one instant."""
     nodes: dict[str, tuple] = {}
     out: Dump = {"nodes": {}, "relationships": {}}
     with gateway.driver.session(database=gateway.database) as session:
@@ -214,6 +217,9 @@ def graph_dump(gateway: Gateway) -> Dump:
                 ),
                 labels,
             )
+            if main == "HeldEvent":
+                for name in HELD_CLOCK_PROPERTIES:
+                    props.pop(name, None)
             nodes[record["eid"]] = (main, key)
             out["nodes"][(main, key)] = {
                 "labels": labels,

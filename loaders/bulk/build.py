@@ -1,7 +1,8 @@
 """Builds the whole graph from the accepted rows, in memory, as node and relationship tables for
 `neo4j-admin database import full`: what `fission load` writes (cypher/load), what derivation
-adds (first appearance, REFERRED, HOME, KNOWS, INTERESTED_IN: graph.derive_columnar) and
-influence (graph.influence.influence_scores), with the same labels, properties and types.
+adds (first appearance, REFERRED, HOME, KNOWS, INTERESTED_IN: graph.derive_columnar),
+influence (graph.influence.influence_scores), and the `:HeldEvent` nodes of rows that wait for
+something the files do not bring (loaders.held), with the same labels, properties and types.
 
 Nodes get integer import ids (`:ID(<group>)`, never stored); every property the online path
 sets is a column typed for the importer (`:datetime` from the ISO text the online loader sends
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +37,7 @@ from graph.influence import influence_scores
 from loaders.bulk.resolve import Resolved, position_in
 from loaders.bulk.steps import Steps
 from loaders.bulk.validate import micros
+from loaders.held import HeldRow
 
 # Array properties are written joined by this (ids cannot contain it: loaders.models.Id).
 ARRAY_DELIMITER = ";"
@@ -98,9 +101,12 @@ def build_graph(
     now: datetime,
     tombstones: list[dict[str, object]] | None = None,
     progress: Callable[[str], None] | None = None,
+    received_at: datetime | None = None,
 ) -> GraphTables:
-    """Every node and relationship of the graph the accepted rows make (see the module
-    docstring); `now` is the time interests are aged to and influence is stamped with."""
+    """Every node and relationship of the graph the accepted and held rows make (see the module
+    docstring); `now` is the time interests are aged to (its whole second) and influence is
+    stamped with, `received_at` the wall-clock time held rows are stamped with (default: the
+    clock now)."""
     step = Steps(progress)
     out = GraphTables(step_seconds=step.seconds)
 
@@ -236,6 +242,9 @@ def build_graph(
     content_topics = [
         np.array([topic_code[x] for x in names], dtype=np.int64) for names in content_topics_lists
     ]
+    # Interest tags are stamped in whole seconds, as graph.derive stamps them: events folded
+    # in later (cypher/derive/interests_add) age a score by whole seconds since its as_of.
+    interests_as_of = now.replace(microsecond=0)
     interests = interest_scores(
         np.concatenate([sharer, visitor]),
         np.concatenate([share_content, share_content[visit_share]]),
@@ -243,7 +252,7 @@ def build_graph(
         np.concatenate([np.full(len(sharer), 2.0), np.full(len(visitor), 1.0)]),
         content_topics,
         len(topic_names),
-        micros(now),
+        micros(interests_as_of),
     )
     step("interests")
 
@@ -290,14 +299,17 @@ def build_graph(
         [*imports.column("member_since").chunks, *orders.column("at").chunks], pa.string()
     ).combine_chunks()
     since_first = first_by_time(since_group, since_us, since_off, np.arange(len(since_group)), n)
-    # Agents: the earliest event decides (the first loaded among equal times); ids in load order.
+    # Agents: the earliest event decides (the first written among equal times); ids in the
+    # order they are written.
+    agent_written = _np(agents.column("_write"))
     agent_first = first_by_time(
         agent_person,
         _np(agents.column("at_us")),
         _np(agents.column("at_off")),
-        np.arange(len(agent_person)),
+        agent_written,
         n,
     )
+    agent_order = np.argsort(agent_written)
     scores = ranked.scores
     pct = scores["store_influence_pct"].to_numpy(dtype=float)
     person_table = pa.table(
@@ -320,7 +332,9 @@ def build_graph(
             "agent_since:datetime": _take(agents.column("at"), agent_first),
             "agent_store_id": _take(agents.column("store_id"), agent_first),
             "invited_by": _take(agents.column("invited_by"), agent_first),
-            "agent_event_ids:string[]": _joined(agent_person, _np(agents.column("event_id")), n),
+            "agent_event_ids:string[]": _joined(
+                agent_person[agent_order], _np(agents.column("event_id"))[agent_order], n
+            ),
             "influence:double": pa.array(scores["influence"].to_numpy(dtype=float)),
             "store_influence:double": pa.array(scores["store_influence"].to_numpy(dtype=float)),
             "store_influence_pct:double": pa.array(pct, mask=np.isnan(pct)),
@@ -395,7 +409,9 @@ def build_graph(
                 ),
             }
         )
-    for label in ("Store", "Content", "Topic", "Share", "Order", "ErasedPerson"):
+    if resolved.held:
+        out.nodes["HeldEvent"] = held_events(resolved.held, received_at or datetime.now(UTC))
+    for label in ("Store", "Content", "Topic", "Share", "Order", "ErasedPerson", "HeldEvent"):
         if label in out.nodes:
             out.counts[label] = out.nodes[label].num_rows
 
@@ -479,7 +495,9 @@ def build_graph(
         interests["topic"].to_numpy(),
         **{
             "score:double": pa.array(interests["score"].to_numpy()),
-            "as_of:datetime": _text(np.full(len(interests), now_text, dtype=object)),
+            "as_of:datetime": _text(
+                np.full(len(interests), interests_as_of.isoformat(), dtype=object)
+            ),
             "latest:datetime": pa.chunked_array(
                 [*shares.column("at").chunks, *visits.column("at").chunks], pa.string()
             )
@@ -493,31 +511,60 @@ def build_graph(
     return out
 
 
+def held_events(rows: list[HeldRow], received_at: datetime) -> pa.Table:
+    """The `:HeldEvent` nodes cypher/ingest/hold.cypher leaves after holding `rows` in load order
+    at `received_at`: a row held again under the same id (reference data repeated in a later
+    batch) keeps the first one's payload, people and source, takes the last one's reason and
+    what it waits for, and counts an attempt."""
+    nodes: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        held = row.params()
+        node = nodes.setdefault(held["id"], {**held, "attempts": 0})
+        node.update(reason=held["reason"], waits_for=held["waits_for"])
+        node["attempts"] += 1
+    values = list(nodes.values())
+    texts = ("id", "event_id", "kind", "payload", "reason", "waits_for", "source")
+    stamp = _text([received_at.isoformat()] * len(values))
+    return _node_table(
+        "HeldEvent",
+        len(values),
+        {
+            **{name: _text([v[name] for v in values]) for name in texts},
+            # An empty list leaves the property unset: loaders.bulk.run sets [] after the import.
+            "people:string[]": _text([ARRAY_DELIMITER.join(v["people"]) for v in values]),
+            "received_at:datetime": stamp,
+            "attempts:long": pa.array([v["attempts"] for v in values], pa.int64()),
+            "last_try:datetime": stamp,
+        },
+    )
+
+
 def _iso(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def _friendships(friendships: pa.Table, a: np.ndarray, b: np.ndarray, people: int) -> pa.Table:
-    """One FRIEND_OF per pair (cypher/load/friendships.cypher): directed as its first loaded
-    event; `since` and `event_id` from its earliest event by (at, event_id); `event_ids` in
-    load order."""
+    """One FRIEND_OF per pair (cypher/load/friendships.cypher): directed as its first written
+    event; `since` and `event_id` from its earliest event by (at, event_id); `event_ids` in the
+    order they are written (loaders.bulk.resolve.write_order)."""
     keys = np.minimum(a, b).astype(np.int64) * people + np.maximum(a, b)
     pair_codes, pair = np.unique(keys, return_inverse=True)
     count = len(pair_codes)
-    rows = np.arange(len(keys))
-    first_loaded = np.full(count, len(keys), dtype=np.int64)
-    np.minimum.at(first_loaded, pair, rows)
+    written = _np(friendships.column("_write"))
+    first_written = np.full(count, len(keys), dtype=np.int64)
+    np.minimum.at(first_written, pair, written)
+    row_of = np.argsort(written)
     event_ids = _np(friendships.column("event_id"))
     earliest = first_by_time(
         pair, _np(friendships.column("at_us")), _np(friendships.column("at_off")), event_ids, count
     )
     return pa.table(
         {
-            ":START_ID(Person)": pa.array(a[first_loaded]),
-            ":END_ID(Person)": pa.array(b[first_loaded]),
+            ":START_ID(Person)": pa.array(a[row_of[first_written]]),
+            ":END_ID(Person)": pa.array(b[row_of[first_written]]),
             "since:datetime": _take(friendships.column("at"), earliest),
             "event_id": _text(event_ids[earliest]),
-            "event_ids:string[]": _joined(pair, event_ids, count),
+            "event_ids:string[]": _joined(pair[row_of], event_ids[row_of], count),
         }
     )
 
@@ -525,7 +572,7 @@ def _friendships(friendships: pa.Table, a: np.ndarray, b: np.ndarray, people: in
 # ----------------------------------------------------------------------------- files
 
 # Text columns that may hold line breaks (the importer must be told which files have them).
-_FREE_TEXT = ("name", "city", "region", "title", "display_name", "text", "tag")
+_FREE_TEXT = ("name", "city", "region", "title", "display_name", "text", "tag", "payload", "reason")
 
 
 def _has_line_breaks(table: pa.Table) -> bool:

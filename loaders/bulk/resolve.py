@@ -1,24 +1,31 @@
 """Decides, for every valid row, what `fission load` into an empty database would decide:
-accepted, duplicate, rejected (with the load queries' reason) or unresolved (it names
-something the load does not know).
+accepted, duplicate, rejected (with the load queries' reason) or held (it names something the
+load does not know, and waits for it).
 
 The rules are those of `cypher/load/*.cypher` and `loaders.pipeline.apply_batch`, applied to
 whole columns, type by type in load order:
 
 - a row naming a person erased on request is rejected (`person X was erased on request`);
-- a repeated event_id is a duplicate of its first row in load order; reference data (stores,
-  staff, content, members) is upserted as the online loader does: a repeat within one of its
-  batches is a duplicate, a repeat in a later batch is applied again (the last one counts);
+- a repeated event_id is a duplicate of an earlier copy in the same online batch, or of an
+  earlier copy that was accepted; a copy in a later batch whose earlier copies were held or
+  rejected is checked on its own, as the online loader sends it to the database (a held copy
+  does not take the event id); reference data (stores, staff, content, members) is upserted as
+  the online loader does: a repeat within one of its batches is a duplicate, a repeat in a
+  later batch is applied again (the last one counts);
 - shares: a share_id already taken by an earlier event is rejected; unknown content is
-  unresolved; a reshare waits for its parent share (parents later in the files count, as the
-  online loader's retries do), is rejected when earlier than it, and is unresolved when the
-  parent never comes;
-- visits: unknown share unresolved; earlier than the share rejected;
-- orders, staff, members, content: unknown store unresolved; agents: unknown person, store or
-  inviter unresolved; notes: unknown staff member or person unresolved.
+  held; a reshare waits for its parent share (parents later in the files count, as the online
+  loader's retries do), is rejected when earlier than it, and is held when the parent never
+  comes (or is itself held or refused);
+- visits: unknown share held; earlier than the share rejected;
+- orders, staff, members, content: unknown store held; agents: unknown person, store or
+  inviter held; notes: unknown staff member or person held.
 
-Unresolved rows all go through `settle_unresolved`, the one place that says what becomes of
-them: today they are rejected with their reason, as `fission load` does at the end of a load.
+A held row is checked in the load queries' order and waits for the first unknown reference they
+name ('share:SH1', 'person:P1', 'content:K1', 'staff:P2', 'store:S1'), with their reason.
+`settle` is the one place that says what becomes of refused and held rows: refused rows go to
+the reject file; held rows become `loaders.held.HeldRow`s, which loaders.bulk.build writes as
+the `:HeldEvent` nodes `fission load` would leave, to be applied when what they wait for
+arrives.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -34,21 +42,38 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders.bulk.validate import EPOCH, Reject, Validated
+from loaders.held import HeldRow
 from loaders.models import MODEL_BY_KIND, REFERENCE_KINDS
-from loaders.pipeline import KIND_ORDER, PEOPLE_FIELDS, KindStats
+from loaders.pipeline import KIND_ORDER, PEOPLE_FIELDS, KindStats, validate
 
-UNDECIDED, DUPLICATE, REJECTED, UNRESOLVED = 0, 1, 2, 3
+UNDECIDED, DUPLICATE, REJECTED, HELD = 0, 1, 2, 3
+WAITING_TURN = 4  # a repeat of an event id, checked after the copies before it
+# Types whose graph depends on the order rows are written in (lists of event ids, ties among
+# events at the same time): their accepted rows get a `_write` column (write_order).
+WRITE_ORDER_KINDS = ("friendships", "agents")
+# What a row naming an unknown value of each field waits for (the load queries' `missing`).
+WAITS_FOR = {
+    "store_id": "store",
+    "content_id": "content",
+    "parent_share_id": "share",
+    "share_id": "share",
+    "person_id": "person",
+    "invited_by": "person",
+    "staff_id": "staff",
+}
 # The people a row brings into the graph (agents and notes name people but must find them).
 CREATES_PEOPLE = {k: v for k, v in PEOPLE_FIELDS.items() if k not in ("agents", "notes")}
 
 
 @dataclass
 class Resolved:
-    """Accepted rows per type (load order), counts per type, and rejected rows."""
+    """Accepted rows per type (load order), counts per type, rejected rows, and held rows (in
+    load order)."""
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     stats: dict[str, KindStats] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
+    held: list[HeldRow] = field(default_factory=list)
     # Every accepted member import (a repeat in a later batch is applied again): member_since
     # is the earliest of them and the person's orders.
     member_since: pa.Table | None = None
@@ -104,6 +129,7 @@ class Outcome:
         self.table = table
         self.status = np.zeros(table.num_rows, dtype=np.int8)
         self.reason = np.full(table.num_rows, None, dtype=object)
+        self.waits_for = np.full(table.num_rows, None, dtype=object)
 
     @property
     def open(self) -> np.ndarray:
@@ -124,14 +150,16 @@ class Outcome:
         return np.asarray(self.table.column(name).to_numpy())
 
     def unknown(self, mask: np.ndarray, field_name: str) -> None:
-        """Rows naming an unknown `field_name` value: unresolved, with the loader's reason."""
+        """Rows naming an unknown `field_name` value: held, with the loader's reason and what
+        they wait for."""
         rows = np.flatnonzero(mask & self.open)
         if len(rows) == 0:
             return
         values = self.table.column(field_name).take(pa.array(rows)).to_pylist()
         reasons = np.full(len(mask), None, dtype=object)
         reasons[rows] = [f"unknown {field_name} {v}" for v in values]
-        self.decide(mask, UNRESOLVED, reasons)
+        self.waits_for[rows] = [f"{WAITS_FOR[field_name]}:{v}" for v in values]
+        self.decide(mask, HELD, reasons)
 
 
 def _erased(outcome: Outcome, tombstones: frozenset[str]) -> None:
@@ -160,21 +188,34 @@ def _batches(table: pa.Table, chunk_rows: int, batch_rows: int) -> np.ndarray:
     return keys.groupby(["file", "chunk", "batch"], sort=False).ngroup().to_numpy()
 
 
-def _duplicates(outcome: Outcome, batches: np.ndarray | None) -> None:
-    """Repeated keys. Events: every repeat of a key is a duplicate of its first row. Reference
-    data is upserted: only repeats within one of the online loader's batches are duplicates
-    (`batches`), and the last accepted row of a key is the one that counts (`_latest`)."""
+def _duplicates(outcome: Outcome, batches: np.ndarray) -> None:
+    """Repeated keys within one of the online loader's `batches`: duplicates of the first (the
+    loader sends only that one to the database). Reference data is upserted, so a repeat in a
+    later batch is applied again and the last accepted row of a key counts (`_latest`); events
+    repeated in later batches are checked in turns (`_check_in_turns`)."""
     key = MODEL_BY_KIND[outcome.kind].key
     considered = outcome.open
     values = outcome.table.column(key).filter(pa.array(considered))
-    if batches is not None:
-        scoped = pc.binary_join_element_wise(
-            pa.array(batches[considered].astype(str)), values, "\x1f"
-        )
-        values = scoped
+    scoped = pc.binary_join_element_wise(pa.array(batches[considered].astype(str)), values, "\x1f")
     first = np.zeros(len(considered), dtype=bool)
-    first[considered] = first_rows(values)
+    first[considered] = first_rows(scoped)
     outcome.decide(considered & ~first, DUPLICATE, None)
+
+
+def write_order(accepted: pa.Table, batches: np.ndarray) -> np.ndarray:
+    """Each accepted event's position in the order the online loader writes them: batch by
+    batch, and within a batch by time, then event id (loaders.pipeline._waves)."""
+    frame = pd.DataFrame(
+        {
+            "batch": batches,
+            "us": np.asarray(accepted.column("at_us").to_numpy()),
+            "event_id": _strings(accepted.column("event_id")),
+        }
+    )
+    order = frame.sort_values(["batch", "us", "event_id"], kind="stable").index.to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
 
 
 def _latest(kind: str, accepted: pa.Table) -> pa.Table:
@@ -309,30 +350,17 @@ def resolve(
         outcome = Outcome(kind, validated.tables[kind])
         _erased(outcome, tombstones)
         is_reference = kind in REFERENCE_KINDS
-        batches = _batches(outcome.table, chunk_rows, batch_rows) if is_reference else None
-        _duplicates(outcome, batches)
-        table = outcome.table
-        if kind in ("staff", "members", "orders"):
-            outcome.unknown(position_in(table.column("store_id"), known.stores) < 0, "store_id")
-        elif kind == "content":
-            missing = position_in(table.column("store_id"), known.stores) < 0
-            outcome.unknown(missing & _is_valid(table.column("store_id")), "store_id")
-        elif kind == "shares":
-            _resolve_shares(outcome, known)
-        elif kind == "visits":
-            _resolve_visits(outcome, result.tables["shares"])
-        elif kind == "agents":
-            people = known.person_ids()
-            outcome.unknown(position_in(table.column("person_id"), people) < 0, "person_id")
-            outcome.unknown(position_in(table.column("store_id"), known.stores) < 0, "store_id")
-            inviter = position_in(table.column("invited_by"), people) < 0
-            outcome.unknown(inviter & _is_valid(table.column("invited_by")), "invited_by")
-        elif kind == "notes":
-            outcome.unknown(position_in(table.column("staff_id"), known.staff) < 0, "staff_id")
-            people = known.person_ids()
-            outcome.unknown(position_in(table.column("person_id"), people) < 0, "person_id")
-        settle_unresolved(outcome, validated, result)
+        check = partial(_check_references, outcome, known, result)
+        if is_reference:
+            _duplicates(outcome, _batches(outcome.table, chunk_rows, batch_rows))
+            check()
+        else:
+            _check_in_turns(outcome, check, chunk_rows, batch_rows)
+        settle(outcome, validated, result)
         accepted = _accepted(outcome)
+        if kind in WRITE_ORDER_KINDS:
+            batches = _batches(outcome.table, chunk_rows, batch_rows)[outcome.open]
+            accepted = accepted.append_column("_write", pa.array(write_order(accepted, batches)))
         if kind == "members":
             result.member_since = accepted.select(
                 ["person_id", "member_since", "member_since_us", "member_since_off"]
@@ -343,13 +371,67 @@ def resolve(
         stats.read = validated.read.get(kind, 0)
         stats.accepted = accepted.num_rows
         stats.duplicates = int((outcome.status == DUPLICATE).sum())
-        stats.rejected = stats.read - stats.accepted - stats.duplicates
+        stats.held = int((outcome.status == HELD).sum())
+        stats.rejected = stats.read - stats.accepted - stats.duplicates - stats.held
         if progress:
             progress(
                 f"checked {kind}: {stats.accepted:,} accepted, {stats.duplicates:,} duplicates, "
-                f"{stats.rejected:,} rejected"
+                f"{stats.held:,} held, {stats.rejected:,} rejected"
             )
     return result
+
+
+def _check_references(outcome: Outcome, known: Known, result: Resolved) -> None:
+    """The load queries' checks of the rows still open (accepted so far): held when they name
+    something unknown, rejected when they break a rule. Checking accepted rows again decides
+    nothing new, so this may run once per turn of `_check_in_turns`."""
+    kind, table = outcome.kind, outcome.table
+    if kind in ("staff", "members", "orders"):
+        outcome.unknown(position_in(table.column("store_id"), known.stores) < 0, "store_id")
+    elif kind == "content":
+        missing = position_in(table.column("store_id"), known.stores) < 0
+        outcome.unknown(missing & _is_valid(table.column("store_id")), "store_id")
+    elif kind == "shares":
+        _resolve_shares(outcome, known)
+    elif kind == "visits":
+        _resolve_visits(outcome, result.tables["shares"])
+    elif kind == "agents":
+        people = known.person_ids()
+        outcome.unknown(position_in(table.column("person_id"), people) < 0, "person_id")
+        outcome.unknown(position_in(table.column("store_id"), known.stores) < 0, "store_id")
+        inviter = position_in(table.column("invited_by"), people) < 0
+        outcome.unknown(inviter & _is_valid(table.column("invited_by")), "invited_by")
+    elif kind == "notes":
+        outcome.unknown(position_in(table.column("staff_id"), known.staff) < 0, "staff_id")
+        people = known.person_ids()
+        outcome.unknown(position_in(table.column("person_id"), people) < 0, "person_id")
+
+
+def _check_in_turns(
+    outcome: Outcome, check: Callable[[], None], chunk_rows: int, batch_rows: int
+) -> None:
+    """Events, with repeated event ids decided as the online loader meets them: a repeat within
+    one of its batches is a duplicate of the first copy there; the first copy in each later
+    batch is checked in its turn, a duplicate if an earlier copy was accepted, and otherwise
+    on its own (a copy held or rejected before does not take the event id)."""
+    key = outcome.table.column(MODEL_BY_KIND[outcome.kind].key)
+    if first_rows(key.filter(pa.array(outcome.open))).all():  # no event id repeats
+        check()
+        return
+    _duplicates(outcome, _batches(outcome.table, chunk_rows, batch_rows))
+    considered = np.flatnonzero(outcome.open)
+    turn = np.full(outcome.table.num_rows, -1, dtype=np.int64)
+    codes = np.asarray(pc.dictionary_encode(key).combine_chunks().indices)[considered]
+    turn[considered] = pd.Series(codes).groupby(codes).cumcount().to_numpy()
+    outcome.status[turn > 0] = WAITING_TURN
+    check()
+    for this_turn in range(1, int(turn.max()) + 1):
+        accepted = key.filter(pa.array(outcome.open))
+        now = turn == this_turn
+        outcome.status[now] = UNDECIDED
+        outcome.decide(now & (position_in(key, accepted) >= 0), DUPLICATE, None)
+        if (now & outcome.open).any():
+            check()
 
 
 def _remember(kind: str, accepted: pa.Table, known: Known) -> None:
@@ -364,30 +446,40 @@ def _remember(kind: str, accepted: pa.Table, known: Known) -> None:
         known.merged = False
 
 
-def settle_unresolved(outcome: Outcome, validated: Validated, result: Resolved) -> None:
-    """What becomes of rows that name something unknown, and of rejected rows: today both go
-    to the reject file with their reason (as `fission load` rejects what is still pending at
-    the end of a load). Holding unresolved rows instead is a change to this function only."""
-    refused = np.flatnonzero((outcome.status == REJECTED) | (outcome.status == UNRESOLVED))
+def settle(outcome: Outcome, validated: Validated, result: Resolved) -> None:
+    """What becomes of the rows that are not accepted or duplicates: rejected rows go to the
+    reject file with their reason; held rows (they name something unknown) are kept with the
+    validated row, the reason and what they wait for, as `fission load` holds them."""
+    refused = np.flatnonzero((outcome.status == REJECTED) | (outcome.status == HELD))
     if len(refused) == 0:
         return
     key = MODEL_BY_KIND[outcome.kind].key
     files = np.asarray(outcome.table.column("_file").to_numpy())[refused]
     rows = np.asarray(outcome.table.column("_row").to_numpy())[refused]
     keys = np.array(outcome.table.column(key).take(pa.array(refused)).to_pylist(), dtype=object)
+    held = outcome.status[refused] == HELD
+    # Files in load order, rows in file order: held rows are kept in load order.
     for file_index in np.unique(files):
         here = files == file_index
+        source = validated.sources[int(file_index)]
         records = validated.raw_records(int(file_index), rows[here])
-        for row, key_value, reason, raw in zip(
-            rows[here], keys[here], outcome.reason[refused][here], records, strict=True
+        for row, key_value, reason, waits_for, is_held, raw in zip(
+            rows[here],
+            keys[here],
+            outcome.reason[refused][here],
+            outcome.waits_for[refused][here],
+            held[here],
+            records,
+            strict=True,
         ):
-            result.rejects.append(
-                Reject(
-                    validated.sources[int(file_index)],
-                    int(row),
-                    outcome.kind,
-                    key_value,
-                    str(reason),
-                    raw,
+            if not is_held:
+                result.rejects.append(
+                    Reject(source, int(row), outcome.kind, key_value, str(reason), raw)
                 )
+                continue
+            model = validate(outcome.kind, raw)
+            if isinstance(model, str):  # the vectorised check and the model disagree
+                raise AssertionError(f"{source}:{row}: a valid row fails its model: {model}")
+            result.held.append(
+                HeldRow(outcome.kind, model, str(reason), str(waits_for), f"{source}:{row}")
             )

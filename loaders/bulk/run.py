@@ -2,11 +2,14 @@
 has `neo4j-admin database import full` write it as the local server's database.
 
 Steps (each timed in the report): read and validate the files (loaders.bulk.validate); decide
-every row as `fission load` would (loaders.bulk.resolve); derive first appearances, referrers,
-homes, ties and interests, and rank influence (loaders.bulk.build with graph.derive_columnar
-and graph.influence); write the import files; stop the server, import with overwrite, start
-it; apply the schema. The result is the graph `fission load` + `fission influence` build from
-the same files, ready for online loading to continue on top of it.
+every row as `fission load` would (loaders.bulk.resolve: accepted, duplicate, rejected into the
+reject file, or held); derive first appearances, referrers, homes, ties and interests, and rank
+influence (loaders.bulk.build with graph.derive_columnar and graph.influence); write the import
+files; stop the server, import with overwrite, start it; apply the schema. The result is the
+graph `fission load` + `fission influence` build from the same files, with the same
+`:HeldEvent` nodes for rows that name something the files do not bring, ready for online
+loading to continue on top of it (and to apply those held rows when what they wait for
+arrives).
 
 It needs the database files, so only the project's local server (fission.localserver) can be
 the target. The database is replaced: one that holds data is only replaced when asked
@@ -41,14 +44,16 @@ from loaders.pipeline import KIND_ORDER, KindStats, RejectWriter, expand_paths
 
 CONTENTS = query("bulk/contents")
 TOMBSTONES = query("bulk/tombstones")
+HELD_PEOPLE = query("bulk/held_people")
 
 Progress = Callable[[str], None]
-VERDICTS = ("read", "accepted", "duplicates", "rejected")
+VERDICTS = ("read", "accepted", "duplicates", "held", "rejected")
 
 
 @dataclass
 class ImportReport:
-    """Rows per type and verdict, what the graph holds, where rejects went, step timings."""
+    """Rows per type and verdict (`held`: rows left waiting for something they name, as in
+    `fission load`'s report), what the graph holds, where rejects went, step timings."""
 
     stats: dict[str, KindStats] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
@@ -108,7 +113,8 @@ def bulk_import(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Builds the local server's database from files (see the module docstring); `now` is the
-    time interest tags are aged to and influence is stamped with (default: now)."""
+    time interest tags are aged to (its whole second) and influence is stamped with (default:
+    now)."""
     server = server or LocalNeo4j.from_settings(settings)
     check_target(settings, server)
     now = now or datetime.now(UTC)
@@ -172,6 +178,7 @@ def bulk_import(
     step("start server")
     with Gateway(settings) as gateway:
         apply_schema(gateway)
+        gateway.write(HELD_PEOPLE)
         # The import ranked influence as a refresh does: say so where `fission status` looks.
         gateway.write(
             RECORD_REFRESH,

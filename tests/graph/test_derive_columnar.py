@@ -82,7 +82,10 @@ def test_interest_scores_age_by_whole_seconds_and_count_shares_double() -> None:
         topics=2,
         as_of_us=as_of,
     )
-    got = {(int(p), int(t)): s for p, t, s in scores.itertuples(index=False)}
+    got = {
+        (int(p), int(t)): s
+        for p, t, s in scores[["person", "topic", "score"]].itertuples(index=False)
+    }
     assert got == {
         (0, 0): 2 * 0.5,  # shared 30 days before
         (0, 1): 2 * 0.5 + 1.0,
