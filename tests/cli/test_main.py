@@ -113,7 +113,7 @@ def test_an_unreachable_database_is_a_message(
     get_settings.cache_clear()
     result = runner.invoke(app, command)
     assert result.exit_code == EXIT_CODES[DatabaseUnavailable], result.output
-    assert "did not answer" in result.output and "Traceback" not in result.output
+    assert "is unavailable or busy" in result.output and "Traceback" not in result.output
 
 
 def test_server_status_of_a_stopped_server(env: Path) -> None:
