@@ -140,9 +140,11 @@ class Settings(BaseSettings):
         1500, description="Above this many people a store map shows key nodes and aggregates."
     )
     hq_overview_max_age_seconds: float = Field(
-        60.0,
+        3600.0,
         ge=0,
-        description="How long HQ pages reuse the brand-wide overview while no count changed.",
+        description="HQ pages read the stored overview (refreshed after loads, derivation and "
+        "influence refreshes) while no count changed and it is at most this old; else the "
+        "first HQ request recomputes it.",
     )
     page_language: Literal["zh", "en"] = Field(
         "zh", description="Pages' language when neither ?lang, a cookie nor the browser says."
