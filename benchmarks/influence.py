@@ -29,6 +29,7 @@ from graph.gateway import Gateway
 from graph.influence import DAMPING, engagement_edges, refresh_influence
 from loaders.pipeline import load_files
 
+NOTE = "The 2-core machine was shared with other engineers' test runs: medians."
 HOMES = "MATCH (p:Person)-[:HOME]->(s:Store) RETURN p.id AS id, s.id AS store_id"
 SCORES = "MATCH (p:Person) RETURN p.id AS id, p.influence AS brand, p.store_influence AS store"
 
@@ -98,7 +99,6 @@ def main() -> None:
         "instead of loading the preset into a fresh server; its scores are overwritten.",
     )
     args = parser.parse_args()
-    note = "The 2-core machine was shared with other engineers' test runs: medians."
     if args.existing:
         settings = get_settings()
         with Gateway(settings) as gateway:
@@ -106,7 +106,7 @@ def main() -> None:
                 "preset": args.preset,
                 "heap": settings.local_heap,
                 "pagecache": settings.local_pagecache,
-                "note": note,
+                "note": NOTE,
                 **measure(gateway, args.repeat),
             }
     else:
@@ -120,7 +120,7 @@ def main() -> None:
                 "heap": args.heap,
                 "pagecache": args.pagecache,
                 "load_seconds": load_seconds,
-                "note": note,
+                "note": NOTE,
                 **measure(gateway, args.repeat),
             }
     path = record(f"influence-{args.preset}", result)
