@@ -80,7 +80,7 @@ bench: install  ## Benchmarks at small, medium and large; results in benchmarks/
 	$(LOCK) $(BIN)/python -m benchmarks.unwind_baseline --preset medium
 	$(LOCK) $(BIN)/python -m benchmarks.at_scale --preset medium
 	$(LOCK) $(BIN)/python -m benchmarks.bulk_import --preset large
-	$(LOCK) $(BIN)/python -m benchmarks.at_scale --preset large
+	$(LOCK) $(BIN)/python -m benchmarks.at_scale --preset large --no-networkx
 	$(BIN)/python -m benchmarks.maps
 	$(LOCK) $(BIN)/python -m benchmarks.pages
 	$(BIN)/python -m benchmarks.report

@@ -130,7 +130,8 @@ async def _run(
 
 @contextlib.contextmanager
 def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The API in its own uvicorn process, with one HQ key, until the block ends."""
+    """The API in its own uvicorn process (`api_workers` worker processes under it), with one
+    HQ key, until the block ends."""
     port = free_ports(1)[0]
     env = {
         **os.environ,
@@ -142,7 +143,8 @@ def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+         "--port", str(port), "--log-level", "warning", "--no-access-log",
+         "--workers", str(settings.api_workers)],
         env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -198,6 +200,7 @@ def measure(
     results: dict[str, Any] = {
         "people": gateway.read("MATCH (p:Person) RETURN count(p) AS n")[0]["n"],
         "seconds_per_run": seconds,
+        "api_workers": gateway.settings.api_workers,
         "repeat": repeat,
     }
     # What the first HQ request after a change of the brand's counts waits for.

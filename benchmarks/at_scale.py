@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="API: per scenario and run.")
     parser.add_argument("--repeat", type=int, default=3, help="API runs and influence refreshes.")
     parser.add_argument("--skip", nargs="*", default=[], choices=["api", "influence", "answers"])
+    parser.add_argument("--no-networkx", action="store_true", help="Influence: leave it out.")
     args = parser.parse_args()
     folder = dataset(args.preset, "parquet", args.seed)
     base = get_settings()
@@ -67,7 +68,7 @@ def main() -> None:
                         "preset": args.preset,
                         **memory,
                         "note": influence.NOTE,
-                        **influence.measure(gateway, args.repeat),
+                        **influence.measure(gateway, args.repeat, not args.no_networkx),
                     },
                 )
 

@@ -52,7 +52,7 @@ def _networkx(edges: pd.DataFrame, homes: pd.Series) -> float:
     return time.perf_counter() - started
 
 
-def measure(gateway: Gateway, repeat: int) -> dict[str, Any]:
+def measure(gateway: Gateway, repeat: int, with_networkx: bool = True) -> dict[str, Any]:
     runs: dict[str, list[float]] = {"gds": [], "igraph": [], "networkx": []}
     steps: dict[str, list[dict[str, float]]] = {"gds": [], "igraph": []}
     stored: dict[str, pd.DataFrame] = {}
@@ -63,10 +63,11 @@ def measure(gateway: Gateway, repeat: int) -> dict[str, Any]:
             runs[engine].append(report.seconds)
             steps[engine].append(report.step_seconds)
             stored[engine] = _scores(gateway)
-    edges = engagement_edges(gateway)
-    homes = pd.DataFrame(gateway.read(HOMES)).set_index("id")["store_id"]
-    for _ in range(repeat):
-        runs["networkx"].append(round(_networkx(edges, homes), 3))
+    if with_networkx:
+        edges = engagement_edges(gateway)
+        homes = pd.DataFrame(gateway.read(HOMES)).set_index("id")["store_id"]
+        for _ in range(repeat):
+            runs["networkx"].append(round(_networkx(edges, homes), 3))
     difference = (stored["gds"] - stored["igraph"]).abs().max()
     assert report is not None
     return {
@@ -75,7 +76,7 @@ def measure(gateway: Gateway, repeat: int) -> dict[str, Any]:
         "brand_edges": report.brand_edges,
         "stores": report.stores,
         "store_edges": report.store_edges,
-        "seconds_median": {k: round(statistics.median(v), 3) for k, v in runs.items()},
+        "seconds_median": {k: round(statistics.median(v), 3) for k, v in runs.items() if v},
         "seconds_runs": runs,
         "step_seconds": steps,
         "max_abs_difference_gds_vs_igraph": {
@@ -93,6 +94,11 @@ def main() -> None:
     parser.add_argument("--heap", default="4g")
     parser.add_argument("--pagecache", default="6g")
     parser.add_argument(
+        "--no-networkx",
+        action="store_true",
+        help="Leave networkx out (at `large` it takes longer than both engines together).",
+    )
+    parser.add_argument(
         "--existing",
         action="store_true",
         help="Refresh the database the settings name (loaded, e.g. by `fission import`), "
@@ -107,7 +113,7 @@ def main() -> None:
                 "heap": settings.local_heap,
                 "pagecache": settings.local_pagecache,
                 "note": NOTE,
-                **measure(gateway, args.repeat),
+                **measure(gateway, args.repeat, not args.no_networkx),
             }
     else:
         folder = dataset(args.preset, "parquet", args.seed)
@@ -121,7 +127,7 @@ def main() -> None:
                 "pagecache": args.pagecache,
                 "load_seconds": load_seconds,
                 "note": NOTE,
-                **measure(gateway, args.repeat),
+                **measure(gateway, args.repeat, not args.no_networkx),
             }
     path = record(f"influence-{args.preset}", result)
     print(result)

@@ -841,6 +841,7 @@ def serve(
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
+        workers=settings.api_workers,
     )
 
 

@@ -106,6 +106,14 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="API processes `fission serve` starts (uvicorn workers): each answers on one "
+        "core at a time, so throughput under many clients grows with workers up to the cores "
+        "the database leaves free.",
+    )
     key_node_top_share: float = Field(
         0.01, gt=0, le=1, description="Key node: among this top share of store influence."
     )
