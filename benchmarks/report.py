@@ -273,15 +273,22 @@ def influence_section(results: Results) -> list[str]:
         "networkx engine).",
         "",
         "| preset | people | engagement edges | GDS | igraph | networkx (PageRank only) "
-        "| GDS steps (median run) | igraph steps (median run) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| GDS steps (median run) | igraph steps (median run) | scores written per run |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for preset in PRESETS:
         result = results.get(f"influence-{preset}")
         if result is None:
-            lines.append(f"| {preset} | not measured | | | | | | |")
+            lines.append(f"| {preset} | not measured | | | | | | | |")
             continue
         med = result["seconds_median"]
+        written = (
+            "; ".join(
+                f"{engine}: {', '.join(f'{n:,}' for n in counts)}"
+                for engine, counts in result.get("written", {}).items()
+            )
+            or "every score (before only changed scores were written)"
+        )
 
         def steps(engine: str, result: dict[str, Any] = result) -> str:
             runs = result["step_seconds"].get(engine) or []
@@ -296,7 +303,7 @@ def influence_section(results: Results) -> list[str]:
             f"| {noisy(fmt(med.get('gds'), 1, ' s'), result)} "
             f"| {noisy(fmt(med.get('igraph'), 1, ' s'), result)} "
             f"| {noisy(fmt(med.get('networkx'), 1, ' s'), result)} "
-            f"| {steps('gds')} | {steps('igraph')} |"
+            f"| {steps('gds')} | {steps('igraph')} | {written} |"
         )
     lines.append("")
     return lines
