@@ -353,6 +353,40 @@ def api_section(results: Results) -> list[str]:
     return lines + extra + [""]
 
 
+def answers_section(results: Results) -> list[str]:
+    """Each round trip of the per-person answers timed in-process (benchmarks/answers.py)."""
+    names = [n for n in ("answers-small", "answers-medium", "answers-large-before",
+                         "answers-large") if n in results]  # fmt: skip
+    if not names:
+        return []
+    steps = list(dict.fromkeys(step for n in names for step in results[n]["steps"]))
+    lines = [
+        "## Where the answers' time goes",
+        "",
+        "Every round trip of the per-person answers timed on its own in-process, without HTTP "
+        "(`benchmarks/answers.py`; p50 / p95 in ms over sampled people and staff), and the "
+        "planner's db hits for one sample. `answers-large-before` is the same run before staff "
+        "were looked up through the Person id index.",
+        "",
+        "| step | " + " | ".join(f"`{n}`" for n in names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for step in steps:
+        cells = []
+        for name in names:
+            figures = results[name]["steps"].get(step)
+            cells.append(
+                "—"
+                if figures is None
+                else noisy(f"{figures['p50_ms']:.1f} / {figures['p95_ms']:.1f}", results[name])
+            )
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    for query in ("profile", "reach", "introduction path"):
+        cells = [f"{results[n]['profiled'][query]['db_hits']:,}" for n in names]
+        lines.append(f"| db hits: {query} query | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 def memory_section(results: Results) -> list[str]:
     lines = [
         "## Memory",
@@ -449,6 +483,7 @@ def render(results: Results) -> str:
     lines += loading_section(results)
     lines += influence_section(results)
     lines += api_section(results)
+    lines += answers_section(results)
     lines += memory_section(results)
     if FINDINGS.exists():
         lines += ["## Findings", "", FINDINGS.read_text().strip(), ""]
