@@ -481,6 +481,10 @@ def render(results: Results) -> str:
             "",
             f"![growth](benchmarks/results/{CHART.name})",
             "",
+            "Each preset was measured at a different load average of the shared machine (see "
+            "*Recorded results*): a line that falls from medium to large shows the machine, "
+            "not the scale.",
+            "",
         ]
     lines += loading_section(results)
     lines += influence_section(results)
