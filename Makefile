@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 .PHONY: install browser demo test lint typecheck unit server-start server-stop server-status server-reset \
-        watch import bench clean messages
+        watch import bench bench-quick clean messages
 
 install: $(STAMP)  ## Python environment with the project and its dev tools
 
@@ -68,13 +68,23 @@ import: install  ## Bulk first load of DIR into the local server: make import DI
 clean:
 	rm -rf $(VENV) .var .pytest_cache .mypy_cache .ruff_cache
 
-bench: install  ## Benchmarks (minutes): loading, analytics and maps; results in benchmarks/results
+LOCK := flock /tmp/fission-heavy.lock
+
+# Every preset (hours on the reference machine): medium and large hold the machine-wide lock.
+bench: install  ## Benchmarks at small, medium and large; results in benchmarks/results, then BENCHMARKS.md
 	$(BIN)/python -m benchmarks.load --preset small --format parquet
-	$(BIN)/python -m benchmarks.load --preset medium --format parquet
-	$(BIN)/python -m benchmarks.unwind_baseline --preset medium
-	$(BIN)/python -m benchmarks.analytics --preset small
-	$(BIN)/python -m benchmarks.analytics --preset medium
-	$(BIN)/python -m benchmarks.influence --preset medium
-	$(BIN)/python -m benchmarks.maps
-	$(BIN)/python -m benchmarks.pages
+	$(BIN)/python -m benchmarks.unwind_baseline --preset small
 	$(BIN)/python -m benchmarks.bulk_import --preset small
+	$(BIN)/python -m benchmarks.at_scale --preset small --heap 2g --pagecache 2g
+	$(LOCK) $(BIN)/python -m benchmarks.load --preset medium --format parquet
+	$(LOCK) $(BIN)/python -m benchmarks.unwind_baseline --preset medium
+	$(LOCK) $(BIN)/python -m benchmarks.at_scale --preset medium
+	$(LOCK) $(BIN)/python -m benchmarks.bulk_import --preset large
+	$(LOCK) $(BIN)/python -m benchmarks.at_scale --preset large --no-networkx
+	$(BIN)/python -m benchmarks.maps
+	$(LOCK) $(BIN)/python -m benchmarks.pages
+	$(BIN)/python -m benchmarks.report
+
+bench-quick: install  ## A few minutes: the API and influence at small again, then BENCHMARKS.md
+	$(BIN)/python -m benchmarks.at_scale --preset small --heap 2g --pagecache 2g --seconds 3 --repeat 2
+	$(BIN)/python -m benchmarks.report

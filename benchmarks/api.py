@@ -5,6 +5,11 @@ clients, each scenario bounded in time; the store map page drawn in headless Chr
     python -m benchmarks.api --preset small                  # fresh server, loads the preset
     python -m benchmarks.api --preset large --existing       # the database in the settings
 
+Each scenario runs `--repeat` times for `--seconds` at each load; the median of the runs'
+figures is recorded with the runs. Also recorded: the time the HQ overview takes to be
+recomputed (what the first HQ request after a change of the brand's counts waits for), the
+API process's and the server's peak resident memory.
+
 Targets (DESIGN.md §7, issue 8): profile and reach p95 <= 10 ms, introduction path <= 15 ms,
 recommendations <= 30 ms, a store's diagnosis and network <= 300 ms, the map page drawn
 <= 1 s, the HQ overview of 1000 stores <= 1 s; with 20 clients, recommendations >= 150
@@ -30,11 +35,12 @@ from typing import Any
 import httpx
 
 from api.auth import hash_key
-from benchmarks.common import dataset, fresh_database, record
-from fission.localserver import free_ports
+from benchmarks.common import dataset, fresh_server, peak_rss_mib, record
+from fission.localserver import LocalNeo4j, free_ports
 from fission.settings import Settings, get_settings
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
+from graph.stores import refresh_store_overview
 from loaders.pipeline import load_files
 
 KEY = "bench-hq-key"
@@ -74,6 +80,7 @@ def scenarios(gateway: Gateway, rng: random.Random) -> list[Scenario]:
 
     return [
         Scenario("hq_overview", lambda r: "/stores?limit=20"),
+        Scenario("hq_page", lambda r: "/"),
         Scenario("store_diagnosis", lambda r: f"/stores/{r.choice(stores)}"),
         Scenario("store_network", lambda r: f"/stores/{r.choice(stores)}/network"),
         Scenario("person_profile", lambda r: f"/people/{pick(people)(r)}"),
@@ -123,7 +130,8 @@ async def _run(
 
 @contextlib.contextmanager
 def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The API in its own uvicorn process, with one HQ key, until the block ends."""
+    """The API in its own uvicorn process (`api_workers` worker processes under it), with one
+    HQ key, until the block ends."""
     port = free_ports(1)[0]
     env = {
         **os.environ,
@@ -135,7 +143,8 @@ def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+         "--port", str(port), "--log-level", "warning", "--no-access-log",
+         "--workers", str(settings.api_workers)],
         env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -149,15 +158,6 @@ def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def peak_rss_mib(process: subprocess.Popen[bytes]) -> float | None:
-    """Peak resident memory of a running process (Linux /proc), in MiB."""
-    with contextlib.suppress(OSError):
-        for line in open(f"/proc/{process.pid}/status").read().splitlines():  # noqa: SIM115
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return None
 
 
 def map_page_seconds(base: str, store_id: str, runs: int = 5) -> list[float]:
@@ -179,29 +179,52 @@ def map_page_seconds(base: str, store_id: str, runs: int = 5) -> list[float]:
     return timings
 
 
-def measure(gateway: Gateway, seconds: float, clients: list[int]) -> dict[str, Any]:
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over repeated runs of one scenario and load (and the runs)."""
+    if len(runs) == 1:
+        return runs[0]
+    keys = ("requests_per_second", "p50_ms", "p95_ms", "p99_ms")
+    median = {k: round(statistics.median(r[k] for r in runs), 2) for k in keys}
+    totals = {k: sum(r[k] for r in runs) for k in ("requests", "errors")}
+    return {"clients": runs[0]["clients"], **totals, **median, "runs": runs}
+
+
+def measure(
+    gateway: Gateway, seconds: float, clients: list[int], repeat: int = 1
+) -> dict[str, Any]:
     rng = random.Random(7)
     cases = scenarios(gateway, rng)
     biggest = gateway.read(
         "MATCH (s:Store) RETURN s.id AS id ORDER BY COUNT { (s)<-[:HOME]-() } DESC LIMIT 1"
     )[0]["id"]
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {
+        "people": gateway.read("MATCH (p:Person) RETURN count(p) AS n")[0]["n"],
+        "seconds_per_run": seconds,
+        "api_workers": gateway.settings.api_workers,
+        "repeat": repeat,
+    }
+    # What the first HQ request after a change of the brand's counts waits for.
+    results["hq_overview_recompute_s"] = round(refresh_store_overview(gateway).seconds, 2)
     with served(gateway.settings) as (base, process):
         for case in cases:  # warm up every route (caches, query plans)
             for _ in range(20):
                 httpx.get(base + case.paths(rng), headers={"X-API-Key": KEY}, timeout=60)
         for case in cases:
             results[case.name] = [
-                asyncio.run(_run(base, case, n, seconds, seed=n)) for n in clients
+                _median_run(
+                    [asyncio.run(_run(base, case, n, seconds, seed=n + i)) for i in range(repeat)]
+                )
+                for n in clients
             ]
-            print(case.name, results[case.name], flush=True)
+            print(case.name, [{k: v for k, v in r.items() if k != "runs"}
+                              for r in results[case.name]], flush=True)  # fmt: skip
         page = map_page_seconds(base, biggest)
         results["map_page_drawn"] = {
             "store_id": biggest,
             "median_s": round(statistics.median(page), 3),
             "max_s": round(max(page), 3),
         }
-        results["api_peak_rss_mib"] = peak_rss_mib(process)
+        results["api_peak_rss_mib"] = peak_rss_mib(process.pid)
     return results
 
 
@@ -211,19 +234,37 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=10.0, help="Per scenario and load.")
     parser.add_argument("--clients", type=int, nargs="*", default=[1, 20])
+    parser.add_argument("--repeat", type=int, default=3, help="Runs per scenario and load.")
+    parser.add_argument("--heap", default="4g")
+    parser.add_argument("--pagecache", default="6g")
     parser.add_argument(
-        "--existing", action="store_true", help="Use the database the settings name, as is."
+        "--existing",
+        action="store_true",
+        help="Use the database the settings name, as is (the local server's memory settings "
+        "are recorded).",
     )
     args = parser.parse_args()
     if args.existing:
-        with Gateway(get_settings()) as gateway:
-            result = measure(gateway, args.seconds, args.clients)
+        settings = get_settings()
+        server = LocalNeo4j.from_settings(settings)
+        memory = {"heap": settings.local_heap, "pagecache": settings.local_pagecache}
+        with Gateway(settings) as gateway:
+            result = measure(gateway, args.seconds, args.clients, args.repeat)
     else:
-        with fresh_database() as gateway:
+        memory = {"heap": args.heap, "pagecache": args.pagecache}
+        with fresh_server(args.heap, args.pagecache) as (gateway, server):
             load_files(gateway, [dataset(args.preset, "parquet", args.seed)])
             refresh_influence(gateway)
-            result = measure(gateway, args.seconds, args.clients)
-    path = record(f"api-{args.preset}", {"preset": args.preset, **result})
+            result = measure(gateway, args.seconds, args.clients, args.repeat)
+            pid = server.status().pid
+            result["server_peak_rss_mib"] = peak_rss_mib(pid) if pid else None
+    if args.existing:
+        pid = server.status().pid if server.serves(settings.neo4j_uri) else None
+        result["server_peak_rss_mib"] = peak_rss_mib(pid) if pid else None
+    path = record(
+        f"api-{args.preset}",
+        {"preset": args.preset, "existing": args.existing, "server": memory, **result},
+    )
     print(f"recorded in {path}")
 
 

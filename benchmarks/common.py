@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -60,12 +61,30 @@ def cpu_seconds(pid: int) -> float:
 
 
 def machine() -> dict[str, Any]:
+    """The machine, and how busy it was when the result was recorded (the 1-minute load
+    average: above the cores, other work shared them and wall times are inflated)."""
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    models = [
+        line.split(":", 1)[1].strip()
+        for line in Path("/proc/cpuinfo").read_text().splitlines()
+        if line.startswith("model name")
+    ]
     return {
         "cpus": os.cpu_count(),
+        "cpu_model": models[0] if models else platform.processor(),
         "memory_gib": round(mem, 1),
         "python": platform.python_version(),
+        "load_average": round(os.getloadavg()[0], 2),
     }
+
+
+def peak_rss_mib(pid: int) -> float | None:
+    """Peak resident memory of a running process (Linux /proc), in MiB."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
 
 
 def record(name: str, result: dict[str, Any]) -> Path:

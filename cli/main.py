@@ -325,6 +325,15 @@ def _refresh_influence(settings: Settings) -> None:
     )
 
 
+def _refresh_store_overview(settings: Settings) -> None:
+    from graph.gateway import Gateway
+    from graph.stores import refresh_store_overview
+
+    with Gateway(settings) as gateway:
+        report = refresh_store_overview(gateway)
+    console.print(f"HQ overview of {report.stores:,} stores precomputed in {report.seconds:.1f}s.")
+
+
 def _refresh_value_snapshot(settings: Settings, as_of: datetime | None = None) -> None:
     from graph.gateway import Gateway
     from graph.value import refresh_value_snapshot
@@ -393,6 +402,8 @@ def load(
     if influence and derive:
         _refresh_influence(settings)
         _refresh_value_snapshot(settings)
+    if derive:
+        _refresh_store_overview(settings)
 
 
 def _reload_rejects(
@@ -463,6 +474,7 @@ def import_(
         steps.add_row(name, f"{seconds:.1f}")
     steps.add_row("total", f"{report.seconds:.1f}", style="bold")
     console.print(steps)
+    _refresh_store_overview(settings)
     if report.reject_file:
         console.print(
             f"[yellow]{report.rejected:,} rejected rows, with reasons:[/yellow] "
@@ -483,9 +495,11 @@ def derive() -> None:
     from graph.derive import derive_stale
     from graph.gateway import Gateway
 
-    with Gateway(get_settings()) as gateway:
+    settings = get_settings()
+    with Gateway(settings) as gateway:
         report = derive_stale(gateway)
     console.print(f"Derived data recomputed for {report.people:,} people in {report.seconds:.1f}s")
+    _refresh_store_overview(settings)
 
 
 @app.command()
@@ -527,9 +541,11 @@ def influence() -> None:
     from graph.gateway import Gateway
     from graph.influence import refresh_influence
 
-    with Gateway(get_settings()) as gateway:
+    settings = get_settings()
+    with Gateway(settings) as gateway:
         report = refresh_influence(gateway)
     console.print(report.model_dump_json(indent=2))
+    _refresh_store_overview(settings)
 
 
 @app.command("value-snapshot")
@@ -830,6 +846,7 @@ def serve(
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
+        workers=settings.api_workers,
     )
 
 
@@ -896,6 +913,7 @@ def demo(
     _print_load_report(_load(settings, [data], None, derive=True))
     _refresh_influence(settings)
     _refresh_value_snapshot(settings)
+    _refresh_store_overview(settings)
     keys_file = settings.var_dir / "demo-keys.json"
     import pandas as pd
 

@@ -126,6 +126,14 @@ class Settings(BaseSettings):
         description="The brand's secret for pseudonymising person ids at the edge (keyed "
         "hash); unset, person ids are stored as they arrive (README, Personal data).",
     )
+    api_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="API processes `fission serve` starts (uvicorn workers): each answers on one "
+        "core at a time, so throughput under many clients grows with workers up to the cores "
+        "the database leaves free.",
+    )
     key_node_top_share: float = Field(
         0.01, gt=0, le=1, description="Key node: among this top share of store influence."
     )
@@ -160,9 +168,11 @@ class Settings(BaseSettings):
         1500, description="Above this many people a store map shows key nodes and aggregates."
     )
     hq_overview_max_age_seconds: float = Field(
-        60.0,
+        3600.0,
         ge=0,
-        description="How long HQ pages reuse the brand-wide overview while no count changed.",
+        description="HQ pages read the stored overview (refreshed after loads, derivation and "
+        "influence refreshes) while no count changed and it is at most this old; else the "
+        "first HQ request recomputes it.",
     )
     page_language: Literal["zh", "en"] = Field(
         "zh", description="Pages' language when neither ?lang, a cookie nor the browser says."

@@ -25,9 +25,11 @@ server has it) and named in its report:
   (PRPACK, damping 0.85; dangling nodes spread their rank uniformly, exactly as networkx
   does). The fallback where the server has no GDS.
 
-Both then write every person's scores back in batches, identically: `influence`,
-`store_influence`, `store_influence_pct` and `influence_at`. Key nodes, profiles and
-recommendations read the stored scores, so run a refresh after each load. Each refresh is
+Both then write back, in batches and identically, the scores of the people whose scores changed
+(`influence`, `store_influence`, `store_influence_pct`, and `influence_at` = the refresh's time):
+the scores stored before are read with the people, so an unchanged person costs no write.
+Key nodes, profiles and recommendations read the stored scores, so run a refresh after each
+load. Each refresh is
 recorded (`:InfluenceRefresh`, read by `fission status`).
 """
 
@@ -71,6 +73,7 @@ GDS_TOLERANCE = 1e-11
 GDS_MAX_ITERATIONS = 1000
 
 EDGE_COLUMNS = ["visitor", "sharer", "weight"]
+SCORE_COLUMNS = ["influence", "store_influence", "store_influence_pct"]
 
 
 class InfluenceReport(BaseModel):
@@ -79,7 +82,10 @@ class InfluenceReport(BaseModel):
     engine: Engine = Field(
         description="`gds` (gds.pageRank in the database) or `igraph` (in Python)."
     )
-    people: int = Field(description="People whose scores were written (everyone).")
+    people: int = Field(description="People ranked (everyone; those on no edge score 0).")
+    written: int = Field(
+        description="People whose scores changed and were written back (with influence_at)."
+    )
     brand_nodes: int = Field(description="People in the brand-wide engagement graph.")
     brand_edges: int
     stores: int = Field(description="Store networks with at least one internal edge.")
@@ -164,6 +170,27 @@ def _homes(rows: list[Row]) -> pd.Series:
     ids = [pid for row in rows for pid in row["people"]]
     stores = [row["store_id"] for row in rows for _ in row["people"]]
     return pd.Series(stores, index=pd.Index(ids, name="id"), dtype=object, name="store_id")
+
+
+def _stored_scores(rows: list[Row], index: pd.Index) -> pd.DataFrame:
+    """The scores stored before this refresh (NaN: none), from the grouped people query."""
+    stored = pd.DataFrame(
+        {
+            column: np.fromiter(
+                (v for row in rows for v in row[column]), dtype=float, count=len(index)
+            )
+            for column in SCORE_COLUMNS
+        },
+        index=index,
+    )
+    return stored.where(stored >= 0)
+
+
+def _changed(scores: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `scores` that differ from `stored` (a score appearing or vanishing counts)."""
+    new, old = scores[SCORE_COLUMNS], stored.reindex(scores.index)[SCORE_COLUMNS]
+    same = (new == old) | (new.isna() & old.isna())
+    return scores[~same.all(axis=1)]
 
 
 def engagement_edges(gateway: Gateway, store_id: str | None = None) -> pd.DataFrame:
@@ -313,9 +340,12 @@ def refresh_influence(
         steps[name] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
 
-    home = _homes(gateway.read(PEOPLE))
+    people = gateway.read(PEOPLE)
+    home = _homes(people)
+    stored = _stored_scores(people, home.index)
     step("people")
     ranked = _scores((_by_gds if engine == "gds" else _by_igraph)(gateway, home, step), home)
+    changed = _changed(ranked.scores, stored)
     rows = [
         {
             "id": pid,
@@ -323,17 +353,18 @@ def refresh_influence(
             "store_influence": float(sinfl),
             "store_influence_pct": None if np.isnan(pct) else float(pct),
         }
-        for pid, infl, sinfl, pct in ranked.scores.itertuples()
+        for pid, infl, sinfl, pct in changed[SCORE_COLUMNS].itertuples()
     ]
     step("percentiles")
     gateway.write_batches(WRITE_SCORES, rows, WRITE_BATCH, at=computed_at)
     step("write")
 
     seconds = round(time.perf_counter() - started, 3)
-    gateway.write(RECORD_REFRESH, at=computed_at, seconds=seconds, people=len(rows))
+    gateway.write(RECORD_REFRESH, at=computed_at, seconds=seconds, people=len(home))
     return InfluenceReport(
         engine=engine,
-        people=len(rows),
+        people=len(home),
+        written=len(rows),
         brand_nodes=ranked.brand_nodes,
         brand_edges=ranked.brand_edges,
         stores=ranked.stores,

@@ -79,7 +79,9 @@ class PersonProfile(BaseModel):
     store_influence_pct: float | None = Field(
         description="Percent of the home store's network with a lower store influence."
     )
-    influence_at: datetime | None = Field(description="When the scores were computed.")
+    influence_at: datetime | None = Field(
+        description="When the scores were computed as they are (the last refresh changing them)."
+    )
     key_node: bool = Field(description="DESIGN.md §5 Key node.")
     key_node_reasons: list[str]
     interests: list[Interest] = Field(description="Top 10 interest tags, scores decayed to now.")

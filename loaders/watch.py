@@ -59,6 +59,7 @@ from fission.errors import ConfigurationError, DatabaseUnavailable, InvalidInput
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from graph.queries import query
+from graph.stores import refresh_store_overview
 from loaders.files import (
     ERROR_SUFFIX,
     MARKER_SUFFIX,
@@ -397,6 +398,8 @@ class DropFolder:
                     if self.influence_due():
                         report = refresh_influence(self.gateway)
                         log.info("influence refreshed in %.1f s", report.seconds)
+                        overview = refresh_store_overview(self.gateway)
+                        log.info("HQ overview precomputed in %.1f s", overview.seconds)
                     backoff = 0.0
                 except UNAVAILABLE as exc:
                     if once:

@@ -16,7 +16,8 @@
 // params: $staff_id, $start (datetime), $end (datetime)
 // columns: found, staff_id, display_name, role, store_id, people_brought, members_brought,
 //   orders, amount, people_contacted
-OPTIONAL MATCH (s:Staff {id: $staff_id})
+// Staff are found through the Person id index: `(s:Staff {id: ...})` scans every staff member.
+OPTIONAL MATCH (s:Person {id: $staff_id}) WHERE s:Staff
 CALL (s) {
   OPTIONAL MATCH (s)-[:REFERRED*1..]->(p:Person)-[:HOME]->(home:Store)
     WHERE home.id = s.staff_store_id AND NOT p:Staff

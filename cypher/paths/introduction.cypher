@@ -8,7 +8,8 @@
 // columns: target_id, staff_found, target_found, friends, staff, target, people ([{id, staff, role,
 //   display_name, member, agent}] (empty: no path)), ties ([{weight, friends, referral, visits}]
 //   (ties[i] joins people[i] and people[i + 1]))
-OPTIONAL MATCH (s:Staff {id: $staff_id})
+// Staff are found through the Person id index: `(s:Staff {id: ...})` scans every staff member.
+OPTIONAL MATCH (s:Person {id: $staff_id}) WHERE s:Staff
 UNWIND $target_ids AS target_id
 OPTIONAL MATCH (t:Person {id: target_id})
 OPTIONAL CALL (s, t) {

@@ -10,7 +10,8 @@
 // mode: read
 // params: $staff_id, $ids ([person id]), $now, $noted_since, $active_since, $topic (or null)
 // columns: id, near_hops, recent_events, topic_score, interests ([{topic, score}])
-MATCH (s:Staff {id: $staff_id})
+// Staff are found through the Person id index: `(s:Staff {id: ...})` scans every staff member.
+MATCH (s:Person {id: $staff_id}) WHERE s:Staff
 UNWIND $ids AS id
 MATCH (c:Person {id: id})
 WHERE NOT EXISTS { (s)-[:FRIEND_OF]-(c) }

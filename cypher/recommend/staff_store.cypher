@@ -3,5 +3,7 @@
 // mode: read
 // params: $staff_id
 // columns: store_id (no row: unknown staff member)
-MATCH (s:Staff {id: $staff_id})-[:WORKS_AT]->(st:Store)
+// Staff are found through the Person id index: `(s:Staff {id: ...})` scans every staff member.
+MATCH (s:Person {id: $staff_id})-[:WORKS_AT]->(st:Store)
+WHERE s:Staff
 RETURN st.id AS store_id

@@ -29,3 +29,4 @@ CREATE INDEX load_run_started IF NOT EXISTS FOR (n:LoadRun) ON (n.started_at);
 CREATE CONSTRAINT loaded_file_sha256 IF NOT EXISTS FOR (n:LoadedFile) REQUIRE n.sha256 IS UNIQUE;
 CREATE CONSTRAINT influence_refresh_scope IF NOT EXISTS FOR (n:InfluenceRefresh) REQUIRE n.scope IS UNIQUE;
 CREATE CONSTRAINT value_snapshot_figure IF NOT EXISTS FOR (n:ValueSnapshot) REQUIRE n.figure IS UNIQUE;
+CREATE CONSTRAINT store_overview_scope IF NOT EXISTS FOR (n:StoreOverview) REQUIRE n.scope IS UNIQUE;

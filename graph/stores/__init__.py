@@ -44,12 +44,18 @@ from graph.stores.model import (
     plan_stages,
     tier,
 )
-from graph.stores.overview import SORTS, brand_summary, clear_overview_cache, hq_overview
+from graph.stores.overview import (
+    SORTS,
+    OverviewRefresh,
+    brand_summary,
+    hq_overview,
+    refresh_store_overview,
+)
 from graph.stores.suggestions import suggestions
 
 __all__ = [
     "SORTS", "TIER_NAMES", "BrandSummary", "ConversionFunnel", "HQOverviewPage",
-    "StoreDiagnosis", "StoreOverviewRow", "Tier", "brand_summary", "cascades",
-    "clear_overview_cache", "conversion_funnel", "hq_overview", "plan_stages",
+    "OverviewRefresh", "StoreDiagnosis", "StoreOverviewRow", "Tier", "brand_summary",
+    "cascades", "conversion_funnel", "hq_overview", "plan_stages", "refresh_store_overview",
     "store_diagnosis", "suggestions", "tier",
 ]  # fmt: skip

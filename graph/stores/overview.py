@@ -9,15 +9,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from fission.errors import InvalidInput
 from graph.clock import as_of, aware
-from graph.gateway import Gateway
+from graph.gateway import Gateway, Row
 from graph.queries import query
 from graph.stores.diagnosis import REFERRAL_EDGES, WEEKS, cascades
 from graph.stores.model import (
@@ -36,6 +37,8 @@ NETWORKS = query("stores/networks")
 REFERRAL_FOREST = query("stores/referral_forest")
 BRAND_FINGERPRINT = query("stores/brand_fingerprint")
 BRAND_WEEKS = query("stores/brand_weeks")
+READ_OVERVIEW = query("stores/read_overview")
+WRITE_OVERVIEW = query("stores/write_overview")
 
 OVERVIEW_WEEKS = 4
 SORTS: dict[str, Callable[[StoreOverviewRow], Any]] = {
@@ -95,41 +98,41 @@ class _Overview:
     weeks: list[int]
 
 
-class _OverviewCache:
-    """The last brand-wide overview per database, reused while the brand's fingerprint is the
-    same and it is younger than `hq_overview_max_age_seconds`: HQ pages page, filter, sort and
-    download it without recomputing every store (seconds at 1000 stores). The age bound keeps
-    time-dependent figures (new people in the last 4 weeks) and changes that keep every count
-    (a corrected referrer) from going stale for long."""
+class OverviewRefresh(BaseModel):
+    """What `refresh_store_overview` stored."""
 
-    def __init__(self) -> None:
-        self._items: dict[tuple[str, str], tuple[str, float, _Overview]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str], version: str, max_age: float) -> _Overview | None:
-        with self._lock:
-            item = self._items.get(key)
-        if item is None or item[0] != version or time.monotonic() - item[1] > max_age:
-            return None
-        return item[2]
-
-    def put(self, key: tuple[str, str], version: str, value: _Overview) -> None:
-        with self._lock:
-            self._items[key] = (version, time.monotonic(), value)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+    as_of: datetime
+    stores: int
+    seconds: float
 
 
-_cache = _OverviewCache()
+# One brand-wide recomputation at a time per process: HQ requests arriving while the stored
+# overview is stale wait for it rather than each computing it again.
+_refreshing = threading.Lock()
 
 
-def clear_overview_cache() -> None:
-    _cache.clear()
+def _row(r: Row) -> StoreOverviewRow:
+    return StoreOverviewRow(
+        store_id=r["store_id"],
+        name=r["name"],
+        city=r["city"],
+        region=r["region"],
+        customers=r["customers"],
+        tier=tier(r["customers"]),
+        prospects=r["customers"] - r["members"],
+        members=r["members"],
+        agents=r["agents"],
+        conversion_rate=ratio(r["members"], r["customers"]),
+        fission_ratio=ratio(r["referred_by_members_or_agents"], r["members_or_agents"]),
+        referred_by_members_or_agents=r["referred_by_members_or_agents"],
+        members_or_agents=r["members_or_agents"],
+        new_people_4w=r["new_people"],
+        cascade_depth=r["cascade_depth"],
+    )
 
 
-def _rows(gateway: Gateway, now: datetime, store_id: str | None) -> list[StoreOverviewRow]:
+def _figures(gateway: Gateway, now: datetime, store_id: str | None) -> list[Row]:
+    """The overview figures computed live: every store's, or `store_id`'s."""
     rows = gateway.read(
         OVERVIEW, since=now - timedelta(weeks=OVERVIEW_WEEKS), now=now, store_id=store_id
     )
@@ -138,49 +141,80 @@ def _rows(gateway: Gateway, now: datetime, store_id: str | None) -> list[StoreOv
     else:
         edges = gateway.read(REFERRAL_EDGES, store_id=store_id)
         depths = {store_id: cascades([(r["parent"], r["child"]) for r in edges]).max_depth}
-    return [
-        StoreOverviewRow(
-            store_id=r["store_id"],
-            name=r["name"],
-            city=r["city"],
-            region=r["region"],
-            customers=r["customers"],
-            tier=tier(r["customers"]),
-            prospects=r["customers"] - r["members"],
-            members=r["members"],
-            agents=r["agents"],
-            conversion_rate=ratio(r["members"], r["customers"]),
-            fission_ratio=ratio(r["referred_by_members_or_agents"], r["members_or_agents"]),
-            referred_by_members_or_agents=r["referred_by_members_or_agents"],
-            members_or_agents=r["members_or_agents"],
-            new_people_4w=r["new_people"],
-            cascade_depth=depths.get(r["store_id"], 0),
-        )
-        for r in rows
-    ]
+    return [{**r, "cascade_depth": depths.get(r["store_id"], 0)} for r in rows]
+
+
+def _weeks(gateway: Gateway, now: datetime) -> list[int]:
+    weeks = [0] * WEEKS
+    for row in gateway.read(BRAND_WEEKS, since=now - timedelta(weeks=WEEKS), now=now):
+        weeks[row["week"]] = row["people"]
+    return weeks
+
+
+def _fingerprint(gateway: Gateway) -> str:
+    return json.dumps(gateway.read(BRAND_FINGERPRINT)[0], sort_keys=True)
+
+
+def _stored(gateway: Gateway, fingerprint: str) -> _Overview | None:
+    """The stored overview, if it is of the brand as it is now (same fingerprint), younger than
+    `hq_overview_max_age_seconds` and complete (no store created since)."""
+    stored = gateway.read(READ_OVERVIEW)[0]
+    if stored["as_of"] is None or stored["fingerprint"] != fingerprint:
+        return None
+    age = datetime.now(UTC) - stored["computed_at"]
+    if age.total_seconds() > gateway.settings.hq_overview_max_age_seconds:
+        return None
+    if any(r["customers"] is None for r in stored["rows"]):
+        return None
+    return _Overview(
+        as_of=stored["as_of"], rows=[_row(r) for r in stored["rows"]], weeks=stored["weeks"]
+    )
+
+
+def _store(gateway: Gateway, now: datetime | None) -> tuple[_Overview, float]:
+    started = time.perf_counter()
+    fingerprint = _fingerprint(gateway)  # read first: a change while computing shows next time
+    now = as_of(now)
+    figures = _figures(gateway, now, None)
+    weeks = _weeks(gateway, now)
+    gateway.write(
+        WRITE_OVERVIEW,
+        rows=figures,
+        as_of=now,
+        computed_at=datetime.now(UTC),
+        fingerprint=fingerprint,
+        weeks=weeks,
+    )
+    overview = _Overview(as_of=now, rows=[_row(r) for r in figures], weeks=weeks)
+    return overview, time.perf_counter() - started
+
+
+def refresh_store_overview(gateway: Gateway, now: datetime | None = None) -> OverviewRefresh:
+    """Computes every store's overview row (and the brand's new people per week) as of `now`
+    (default: the current time) and stores them, so that HQ pages read them in one query.
+    Run after loads, derivation and influence refreshes (the CLI and `fission watch` do);
+    `hq_overview` also refreshes them itself when the brand's counts changed since."""
+    with _refreshing:
+        overview, seconds = _store(gateway, now)
+    return OverviewRefresh(as_of=overview.as_of, stores=len(overview.rows), seconds=seconds)
 
 
 def _brand(gateway: Gateway, now: datetime | None) -> _Overview:
     """Every store's row and the brand's weekly new people: computed as of `now`, or (without
-    `now`) as of the current time, reused from the cache while it holds."""
+    `now`) the stored overview, recomputed and stored first when it is stale (see `_stored`)."""
     if now is not None:
-        return _compute(gateway, aware(now, "now"))
-    key = (gateway.settings.neo4j_uri, gateway.database)
-    version = json.dumps(gateway.read(BRAND_FINGERPRINT)[0], sort_keys=True)
-    max_age = gateway.settings.hq_overview_max_age_seconds
-    cached = _cache.get(key, version, max_age)
-    if cached is None:
-        cached = _compute(gateway, as_of(None))
-        _cache.put(key, version, cached)
-    return cached
-
-
-def _compute(gateway: Gateway, now: datetime) -> _Overview:
-    since = now - timedelta(weeks=WEEKS)
-    weeks = [0] * WEEKS
-    for row in gateway.read(BRAND_WEEKS, since=since, now=now):
-        weeks[row["week"]] = row["people"]
-    return _Overview(as_of=now, rows=_rows(gateway, now, None), weeks=weeks)
+        now = aware(now, "now")
+        return _Overview(
+            as_of=now,
+            rows=[_row(r) for r in _figures(gateway, now, None)],
+            weeks=_weeks(gateway, now),
+        )
+    stored = _stored(gateway, _fingerprint(gateway))
+    if stored is not None:
+        return stored
+    with _refreshing:
+        stored = _stored(gateway, _fingerprint(gateway))  # another request may have refreshed
+        return stored if stored is not None else _store(gateway, None)[0]
 
 
 def hq_overview(
@@ -201,10 +235,12 @@ def hq_overview(
     Set-wise queries compute every store's row (not a loop over `store_diagnosis`): the head
     counts in Cypher, and the cascade depths from one scan of the forest; the rows are then
     filtered, sorted by `sort` (one of `SORTS`, else InvalidInput; ties by store id) and cut at
-    `offset`/`limit` (at most 1000 rows a page; None: every row). Without `now`, every store's
-    rows come from the overview cache (see `_OverviewCache`), so paging and filtering cost no
-    recomputation. Key-node counts are left out: they need reach(p, 3) of every customer of
-    every store, a walk as costly as the rest together; the store diagnosis has them.
+    `offset`/`limit` (at most 1000 rows a page; None: every row). Without `now`, the rows are
+    the stored overview (`refresh_store_overview`; one read of the Store nodes), recomputed
+    first only when the brand's counts changed since it was stored or it is older than
+    `hq_overview_max_age_seconds`. Key-node counts are left out: they need reach(p, 3) of every
+    customer of every store, a walk as costly as the rest together; the store diagnosis has
+    them.
     """
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
@@ -219,7 +255,7 @@ def hq_overview(
         when, stores = brand.as_of, brand.rows
     else:
         when = as_of(now)
-        stores = _rows(gateway, when, store_id)
+        stores = [_row(r) for r in _figures(gateway, when, store_id)]
     stores = [
         r
         for r in stores
@@ -242,8 +278,8 @@ def hq_overview(
 
 def brand_summary(gateway: Gateway, now: datetime | None = None) -> BrandSummary:
     """The brand at a glance: totals over every store's overview row, stores per tier, the
-    regions, and new people per week brand-wide (see BrandSummary). Without `now`, as of the
-    overview cache's time (the same rows `hq_overview` pages through)."""
+    regions, and new people per week brand-wide (see BrandSummary). Without `now`, from the
+    stored overview (the same rows `hq_overview` pages through)."""
     brand = _brand(gateway, now)
     rows = brand.rows
     customers = sum(r.customers for r in rows)

@@ -44,12 +44,21 @@ def test_the_working_folder_defaults_to_the_current_folder(
     assert s.local_password_file == tmp_path / "data" / "neo4j-password"
 
 
+@pytest.fixture
+def no_password_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite may run against a server named by NEO4J_URI and NEO4J_PASSWORD (conftest)."""
+    for name in ("NEO4J_PASSWORD", "FISSION_NEO4J_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("no_password_in_env")
 def test_production_needs_an_explicit_password() -> None:
     with pytest.raises(ValidationError, match="NEO4J_PASSWORD must be set"):
         settings(environment="production")
     assert settings(environment="production", neo4j_password="s3cret").password() == "s3cret"
 
 
+@pytest.mark.usefixtures("no_password_in_env")
 def test_local_password_comes_from_the_generated_file(tmp_path: Path) -> None:
     s = settings(var_dir=tmp_path)
     with pytest.raises(ConfigurationError, match="No Neo4j password"):

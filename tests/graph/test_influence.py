@@ -276,3 +276,39 @@ def test_engines_agree_with_networkx_on_every_store(
         local = {r["id"]: r["local"] for r in rows if r["store"] == store}
         TestAgainstNetworkx.compare(local, engagement_graph(tiny_files, people))
     wipe(gateway)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_refresh_writes_only_changed_scores(graph: Gateway, tmp_path: Path, engine: str) -> None:
+    if engine == "gds" and not server_plugins(graph).has_gds:
+        pytest.skip("the server has no Graph Data Science")
+    scenario(tmp_path)
+    assert load_files(graph, [tmp_path]).total("rejected") == 0
+    first = refresh_influence(graph, now=AT, engine=engine)  # type: ignore[arg-type]
+    assert first.written == first.people == 8
+    before = scores(graph)  # every influence_at is AT
+
+    later = datetime(2026, 6, 2, tzinfo=UTC)
+    again = refresh_influence(graph, now=later, engine=engine)  # type: ignore[arg-type]
+    assert (again.people, again.written) == (8, 0)
+    assert scores(graph) == before  # nothing rewritten: influence_at is still AT
+
+    # P2 also visits M2's share (an edge across stores): brand-wide scores change.
+    write_rows(tmp_path / "more", "visits", [visit("e17", "sh3", "P2", ts(2, 12))])
+    assert load_files(graph, [tmp_path / "more"]).total("rejected") == 0
+    third = refresh_influence(graph, now=later, engine=engine)  # type: ignore[arg-type]
+    rows = graph.read(
+        "MATCH (p:Person) RETURN p.id AS id, p.influence AS i, p.store_influence AS s, "
+        "p.influence_at AS at"
+    )
+    rewritten = {r["id"] for r in rows if r["at"] == later}
+    assert 0 < third.written == len(rewritten) < 8
+    # M1 loses rank to M2; the leaves' scores stay (so are not rewritten), as does P4's 0.
+    assert {"M1", "M2"} <= rewritten and "P4" not in rewritten
+    brand = {r["id"]: r["i"] for r in rows}
+    edges = engagement_edges(graph)
+    expected = nx.pagerank(nx.DiGraph([(v, s, {"weight": w}) for v, s, w in edges.itertuples(
+        index=False)]), alpha=D, weight="weight", tol=1e-14, max_iter=10_000)  # fmt: skip
+    assert len(expected) == 6
+    for person, value in expected.items():
+        assert brand[person] == pytest.approx(value, abs=EXACT[engine])
