@@ -1,9 +1,12 @@
 """API keys and what each role may see.
 
 Roles: `hq` sees everything; `store` sees one store — its people, staff, maps and
-recommendations — and asking about anything else answers 404 as if it did not exist;
-`ingest` may only post events. Keys are random tokens; the server keeps only their SHA-256.
-Clients send `X-API-Key: <key>`; browser pages may pass `?key=` once, which sets a cookie.
+recommendations — and asking about anything else answers 404 as if it did not exist; `staff`
+is one staff member's phone: their own "today" page and what it reads and writes (their
+recommendations, introduction paths to their store's people, their figures, their notes),
+404 for any other staff member, 403 for everything else; `ingest` may only post events.
+Keys are random tokens; the server keeps only their SHA-256. Clients send `X-API-Key: <key>`;
+browser pages may pass `?key=` once, which sets a cookie.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery
 from fission.errors import Forbidden, NotFound, Unauthorized
 from fission.settings import ApiKeyEntry
 
-Role = Literal["hq", "store", "ingest"]
+Role = Literal["hq", "store", "staff", "ingest"]
 COOKIE = "fission_key"
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key.")
 _query = APIKeyQuery(name="key", auto_error=False, description="For browser pages only.")
@@ -40,11 +43,12 @@ class Principal:
     name: str
     role: Role
     store_id: str | None
+    staff_id: str | None = None
 
     @property
     def scope(self) -> str | None:
-        """The one store a store key may see; None for HQ (every store)."""
-        return self.store_id if self.role == "store" else None
+        """The one store a store or staff key may see people of; None for HQ (every store)."""
+        return self.store_id if self.role in ("store", "staff") else None
 
     def can_see_store(self, store_id: str) -> bool:
         return self.role == "hq" or (self.role == "store" and self.store_id == store_id)
@@ -71,14 +75,24 @@ def principal(
     entry = find_key(request.app.state.api_keys, key)
     if entry is None:
         raise Unauthorized("That API key is not valid.")
-    return Principal(entry.name, entry.role, entry.store_id)
+    return Principal(entry.name, entry.role, entry.store_id, entry.staff_id)
 
 
 Caller = Annotated[Principal, Depends(principal)]
 
 
 def reader(caller: Caller) -> Principal:
-    """HQ or a store app: anyone who reads analytics (not ingest keys)."""
+    """HQ or a store app: anyone who reads analytics (not ingest or staff keys)."""
+    if caller.role == "ingest":
+        raise Forbidden("An ingest key may only post events.")
+    if caller.role == "staff":
+        raise Forbidden("A staff key opens its own today page only.")
+    return caller
+
+
+def staff_reader(caller: Caller) -> Principal:
+    """A reader, or a staff key (which `check_person(..., staff=True)` keeps to its own staff
+    member): the routes a "today" page uses."""
     if caller.role == "ingest":
         raise Forbidden("An ingest key may only post events.")
     return caller
@@ -97,6 +111,7 @@ def ingester(caller: Caller) -> Principal:
 
 
 Reader = Annotated[Principal, Depends(reader)]
+StaffReader = Annotated[Principal, Depends(staff_reader)]
 HQ = Annotated[Principal, Depends(hq_only)]
 Ingester = Annotated[Principal, Depends(ingester)]
 

@@ -1,5 +1,6 @@
 """What a store app asks for a staff member: introduction paths, recommended contacts, and
-the notes it records (contacted, visited, tag) — reflected in recommendations at once."""
+the notes it records (contacted, visited, tag) — reflected in recommendations at once. A staff
+key may use these for its own staff member only (others answer 404)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel
 
-from api.auth import Reader
+from api.auth import StaffReader
 from api.deps import GatewayDep, check_person
 from api.errors import ERROR_RESPONSES
 from graph.attribution import StaffFigures, staff_figures
@@ -26,7 +27,7 @@ StaffId = Annotated[str, Path(description="The staff member's person id.")]
 def path(
     staff_id: StaffId,
     gateway: GatewayDep,
-    caller: Reader,
+    caller: StaffReader,
     to: Annotated[str, Query(description="The person to be introduced to.")],
 ) -> IntroductionPath:
     """Shortest chain of acquaintances (at most 6 hops), strongest ties among the shortest.
@@ -46,7 +47,7 @@ class Recommendations(BaseModel):
 def recommendations(
     staff_id: StaffId,
     gateway: GatewayDep,
-    caller: Reader,
+    caller: StaffReader,
     topic: Annotated[str | None, Query(description="A campaign topic, e.g. coffee.")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Recommendations:
@@ -60,7 +61,7 @@ def recommendations(
 def figures(
     staff_id: StaffId,
     gateway: GatewayDep,
-    caller: Reader,
+    caller: StaffReader,
     start: Annotated[
         datetime | None, Query(description="Period start (default: 7 days before end).")
     ] = None,
@@ -77,7 +78,9 @@ def figures(
     status_code=status.HTTP_201_CREATED,
     summary="Record that a staff member contacted, visited or tagged a person",
 )
-def add_note(staff_id: StaffId, note: NoteIn, gateway: GatewayDep, caller: Reader) -> EventStatus:
+def add_note(
+    staff_id: StaffId, note: NoteIn, gateway: GatewayDep, caller: StaffReader
+) -> EventStatus:
     """`accepted`, or `duplicate` when a note with that `event_id` was recorded before (a
     retry). An invalid note answers 422 with the reason."""
     check_person(gateway, caller, staff_id, staff=True)
