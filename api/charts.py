@@ -75,6 +75,19 @@ def _layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.F
     return fig
 
 
+def _empty(fig: go.Figure, message: str) -> None:
+    """A note across an empty chart, so that it reads as "nothing here" rather than broken."""
+    fig.add_annotation(
+        text=message,
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
+        font={"color": "#6b7280", "size": 13},
+    )
+
+
 def _factor_text(t: Text, name: str, value: float | None) -> str:
     """A GMV factor as the page's language writes it."""
     if value is None:
@@ -139,6 +152,8 @@ def retention_heatmap(
     )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top")
+    if not any(c.people for c in cohorts):
+        _empty(fig, t.gettext("No customer first appeared in these weeks."))
     return _layout(
         fig,
         title or t.gettext("Weekly retention"),
@@ -307,6 +322,8 @@ def value_by_source_bars(
     fig.update_yaxes(rangemode="tozero")
     for row in (1, 2):
         fig.update_yaxes(tickformat=".0%", row=row, col=2)
+    if not any(g.people for g in by_source):
+        _empty(fig, t.gettext("No customer first appeared in this window."))
     return _layout(fig, title or t.gettext("Value by acquisition source and generation"), 620)
 
 
@@ -331,6 +348,8 @@ def funnel_chart(
         t.gettext("Each stage as a share of those acquired, counted up to the window's end"),
     )
     fig.update_layout(margin={"l": 140, "r": 20, "t": 80, "b": 20})
+    if not any(s.people for s in stages):
+        _empty(fig, t.gettext("No customer first appeared in this window."))
     return fig
 
 
