@@ -178,6 +178,10 @@ def rendered(page: Page, selector: str) -> int:
     return page.locator(selector).count()
 
 
+def rows(page: Page, table: str, attribute: str = "data-person") -> list[str | None]:
+    return [r.get_attribute(attribute) for r in page.locator(f"#{table} tbody tr").all()]
+
+
 def number(value: float) -> str:
     """Grouped digits as both languages write them (CLDR: zh and en group by thousands)."""
     return f"{value:,.0f}"
@@ -237,9 +241,7 @@ def test_hq_dashboard(server: str, open_page: Opener, lang: str) -> None:
     assert gmv[0]["x"] == [r["store_id"] for r in by_gmv["rows"]]
     assert gmv[0]["y"] == [r["amount"] for r in by_gmv["rows"]]
     assert rendered(page, "#value-stores .barlayer .point") == len(by_gmv["rows"])
-    assert [r.get_attribute("data-store") for r in page.locator("#gmv-stores tbody tr").all()] == [
-        r["store_id"] for r in by_gmv["rows"]
-    ]
+    assert rows(page, "gmv-stores", "data-gmv-store") == [r["store_id"] for r in by_gmv["rows"]]
     spread = traces(page, "value-factors")
     assert len(spread) == 4 and len(spread[0]["y"]) == by_gmv["stores"]  # people: every store
     retention = api(server, "/brand/retention")
@@ -411,10 +413,6 @@ def value_window() -> dict[str, str]:
     return {"start": (today - timedelta(weeks=12)).isoformat(), "end": today.isoformat()}
 
 
-def rows(page: Page, table: str, attribute: str = "data-person") -> list[str | None]:
-    return [r.get_attribute(attribute) for r in page.locator(f"#{table} tbody tr").all()]
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_store_value_and_algorithms(server: str, open_page: Opener, lang: str) -> None:
     """The store dashboard's customer value (reached through the former value page's address,
@@ -485,11 +483,20 @@ def test_map_page_and_introduction_path(server: str, open_page: Opener) -> None:
     with_path = api(server, f"/stores/{store_id}/network", staff=staff, path_to=target)
     assert with_path["path"]["status"] in ("path", "already_friends")
     page.goto(f"{server}/stores/{store_id}/map?key={HQ_KEY}&staff={staff}&path_to={target}")
-    assert rendered(page, "#network-map .scatterlayer .point") == len(with_path["nodes"])
     figure = traces(page, "network-map")
-    assert [t["name"] for t in figure if t["mode"] == "markers"] == [
-        "store", "staff", "agents", "members", "prospects",
-    ]  # fmt: skip
+    markers = [t for t in figure if t["mode"] == "markers"]
+    assert [t["name"] for t in markers[:5]] == ["store", "staff", "agents", "members", "prospects"]
+    assert sum(t["n"] for t in markers[:5]) == len(with_path["nodes"])
+    # The planted fraud cases: the people flags name are crossed (one more marker each).
+    named = {
+        p["person_id"]
+        for store in STORE_KEYS
+        for f in api(server, f"/stores/{store}/flags", limit=500)["flags"]
+        for p in f["people"]
+    }
+    crossed = len(named & {n["id"] for n in with_path["nodes"]})
+    assert [t["n"] for t in markers[5:]] == ([crossed] if crossed else [])
+    assert rendered(page, "#network-map .scatterlayer .point") == len(with_path["nodes"]) + crossed
     path_trace = [t for t in figure if t["name"] == "introduction path"]
     hops = len(with_path["path"]["people"]) - 1
     assert path_trace and path_trace[0]["n"] == 3 * hops  # each tie: 2 points and a gap
