@@ -5,7 +5,7 @@ figure is computed here; every number is a field of a graph model.
   by tier, new people per week, the conversion-vs-fission scatter, and the filtered, sorted,
   paged store table;
   HQ's customer value (GMV factors across stores, retention, sources, funnel, stores by GMV;
-  from the precomputed snapshot unless a window is asked for);
+  only from the precomputed snapshot unless a window is asked for);
 - `store_dashboard` (and the weekly report, the same content printed): diagnosis, plan,
   weekly chart, funnel, suggestions, map, key nodes, circles, bridges, seeds and fraud flags,
   the sales leaderboard, and the store's customer value beside the median store;
@@ -52,7 +52,7 @@ from graph.stores import (
     conversion_funnel,
     store_diagnosis,
 )
-from graph.value import StoreValueReport, brand_report, store_report
+from graph.value import StoreValueReport, brand_report, precomputed_brand_report, store_report
 from loaders.status import operations_status
 
 KEY_NODE_ROWS = 50
@@ -110,7 +110,14 @@ def hq_page(
     brand = brand_summary(gateway)
     status = operations_status(gateway)
     start, end = window or (None, None)
-    value = brand_report(gateway, start, end, parts=["factors", "retention", "sources", "funnel"])
+    # Without a window the section only reads the snapshot, so the page never computes the
+    # brand-wide figures on a request (seconds to minutes at 1000 stores).
+    value = (
+        brand_report(gateway, start, end, parts=["factors", "retention", "sources", "funnel"])
+        if start or end
+        else precomputed_brand_report(gateway)
+    )
+    gmv_rows = value.value.rows[:GMV_STORES] if value and value.value else []
     sort_urls = {
         key: frame.url(
             sort=key,
@@ -142,13 +149,14 @@ def hq_page(
         ),
         scatter=figures.figure_html(figures.store_scatter(t, every_row.rows), "store-scatter", t),
         value=value,
-        value_figures=value_figures(t, brand_figures(value, t), "/brand/value", window),
-        gmv_rows=value.value.rows[:GMV_STORES] if value.value else [],
-        gmv_chart=figures.figure_html(
-            stores_by_gmv(value.value.rows[:GMV_STORES] if value.value else [], t=t),
-            "value-stores",
-            t,
-        ),
+        value_figures=value_figures(t, brand_figures(value, t), "/brand/value", window)
+        if value
+        else {},
+        gmv_rows=gmv_rows,
+        gmv_chart=figures.figure_html(stores_by_gmv(gmv_rows, t=t), "value-stores", t)
+        if value
+        else None,
+        max_hours=gateway.settings.value_snapshot_max_hours,
     )
 
 
