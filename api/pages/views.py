@@ -42,7 +42,7 @@ from graph.network import StoreNetwork
 from graph.paths import IntroductionPath
 from graph.people import PersonBrief, person_briefs, person_profile
 from graph.reach import CascadeNode, cascade_tree, referrer_chain
-from graph.seeds import SeedPlan, store_seeds
+from graph.seeds import store_seeds
 from graph.stores import (
     TIER_NAMES,
     ConversionFunnel,
@@ -231,16 +231,19 @@ class StoreDashboard:
     value: StoreValueReport
     window: Window
     circles: StoreCircles
-    seeds: SeedPlan | None
-    seeds_problem: str | None
 
 
-def campaign_seeds(gateway: Gateway, store_id: str) -> tuple[SeedPlan | None, str | None]:
-    """Whom to seed for a campaign, or why there are none (no Graph Data Science)."""
+def seeds_panel(gateway: Gateway, t: Text, store_id: str) -> str:
+    """Whom to seed for a campaign (a fragment the store dashboard loads once it is shown:
+    the first plan after the store's network changes takes seconds), or why there are none
+    (no Graph Data Science)."""
+    plan, problem = None, None
     try:
-        return store_seeds(gateway, store_id, k=SEEDS), None
+        plan = store_seeds(gateway, store_id, k=SEEDS)
     except FeatureUnavailable as exc:
-        return None, str(exc)
+        problem = str(exc)
+    names = {s.person_id: s.display_name for s in (plan.seeds if plan else []) if s.display_name}
+    return render("seeds_panel.html", t, w=wording, names=names, seeds=plan, seeds_problem=problem)
 
 
 def store_dashboard(
@@ -251,13 +254,12 @@ def store_dashboard(
     window: Window = None,
 ) -> StoreDashboard:
     """The dashboard's answers, all as of one time, the customer value over `window` (start,
-    end; default: each figure's own). They are independent reads, so they run side by side
-    (the driver is shared by threads), which cuts the page's wait to its slowest answer."""
+    end; default: each figure's own); whom to seed comes separately (`seeds_panel`). They
+    are independent reads, so they run side by side (the driver is shared by threads)."""
     now = datetime.now(UTC)
     start, end = window or (None, None)
     with ThreadPoolExecutor(max_workers=6) as pool:
         value = pool.submit(store_report, gateway, store_id, start, end)
-        seeds = pool.submit(campaign_seeds, gateway, store_id)
         diagnosis = pool.submit(store_diagnosis, gateway, store_id, now)
         keys = pool.submit(key_nodes, gateway, store_id)
         funnel = pool.submit(conversion_funnel, gateway, store_id, None, now)
@@ -265,7 +267,6 @@ def store_dashboard(
         circles = pool.submit(store_circles, gateway, store_id)
         shown = [k.person_id for k in keys.result()[:KEY_NODE_ROWS]]
         briefs = pool.submit(person_briefs, gateway, shown, now)
-        plan, problem = seeds.result()
         return StoreDashboard(
             diagnosis=diagnosis.result(),
             funnel=funnel.result(),
@@ -277,8 +278,6 @@ def store_dashboard(
             value=value.result(),
             window=window,
             circles=circles.result(),
-            seeds=plan,
-            seeds_problem=problem,
         )
 
 
@@ -294,8 +293,6 @@ def dashboard_html(
     names = {s.person_id: s.display_name for s in d.staff if s.display_name}
     names |= {c.person_id: c.display_name for c in data.attribution.credits if c.display_name}
     names |= {b.person_id: b.display_name for b in data.circles.bridges if b.display_name}
-    names |= {s.person_id: s.display_name for s in (data.seeds.seeds if data.seeds else [])
-              if s.display_name}  # fmt: skip
     staff = sorted(
         (n for n in data.network.nodes if n.role == "staff" and n.in_network),
         key=lambda n: n.label,
@@ -331,8 +328,6 @@ def dashboard_html(
             static=report,
         ),
         circles=data.circles,
-        seeds=data.seeds,
-        seeds_problem=data.seeds_problem,
         **extra,
     )
 

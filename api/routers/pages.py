@@ -188,6 +188,26 @@ def store_dashboard(
 
 
 @router.get(
+    "/stores/{store_id}/dashboard/seeds",
+    summary="Whom to seed, for the store dashboard (an HTML fragment)",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+)
+def dashboard_seeds(
+    store_id: str,
+    request: Request,
+    gateway: GatewayDep,
+    settings: SettingsDep,
+    caller: Reader,
+    lang: PageLanguage = None,
+) -> HTMLResponse:
+    """The 5 people to seed (graph.seeds), or why there are none; the dashboard loads it once
+    shown, as the first plan after the store's network changes takes seconds."""
+    check_store(caller, store_id)
+    return HTMLResponse(views.seeds_panel(gateway, page_text(request, settings), store_id))
+
+
+@router.get(
     "/stores/{store_id}/report.pdf",
     summary="A store's weekly report (PDF)",
     response_class=Response,

@@ -449,6 +449,7 @@ def test_store_value_and_algorithms(server: str, open_page: Opener, lang: str) -
     assert rows(page, "circles", "data-circle") == [str(c["circle"]) for c in circles["circles"]]
     assert rows(page, "bridges") == [b["person_id"] for b in circles["bridges"]]
     seeds = api(server, "/stores/S0001/seeds", key, k=5)["seeds"]
+    page.wait_for_selector('#seeds-panel[data-loaded="1"]')  # loaded after the page
     assert rows(page, "seeds") == [s["person_id"] for s in seeds] != []
     flags = api(server, "/stores/S0001/flags", key, limit=500)
     assert [f.get_attribute("data-flag") for f in page.locator("#flags li").all()] == [

@@ -118,6 +118,7 @@ def test_page_access_matrix(
     routes = [
         "/stores/S0001/dashboard",
         "/stores/S0001/map",
+        "/stores/S0001/dashboard/seeds",
         f"/staff/{staff}/today",
         f"/staff/{staff}/today/list",
         f"/people/{customer}/panel",
