@@ -41,7 +41,8 @@ introduction paths, recommended contacts and customer value (GMV factors, retent
 referral source, the funnel, agent candidates), served from Neo4j.
 
 Authenticate with `X-API-Key`. Roles: **hq** (everything), **store** (one store's people,
-staff, maps and recommendations; anything else answers 404), **ingest** (POST /events only).
+staff, maps and recommendations; anything else answers 404), **staff** (one staff member's
+today page, recommendations, figures and notes), **ingest** (POST /events only).
 """
 
 

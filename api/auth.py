@@ -1,10 +1,13 @@
 """API keys and what each role may see.
 
 Roles: `hq` sees everything; `store` sees one store — its people, staff, maps and
-recommendations — and asking about anything else answers 404 as if it did not exist;
-`ingest` may only post events. Keys are random tokens; the server keeps only their SHA-256.
-Clients send `X-API-Key: <key>` (or the cookie a page set). Only the browser pages (routes
-taking `PageReader` or `PageHQ`) accept `?key=`: they set the cookie and redirect to the same
+recommendations — and asking about anything else answers 404 as if it did not exist; `staff`
+is one staff member's phone: their own "today" page and what it reads and writes (their
+recommendations, introduction paths to their store's people, their figures, their notes),
+404 for any other staff member, 403 for everything else; `ingest` may only post events.
+Keys are random tokens; the server keeps only their SHA-256. Clients send `X-API-Key: <key>`
+(or the cookie a page set). Only the browser pages (routes taking `PageReader`,
+`PageStaffReader` or `PageHQ`) accept `?key=`: they set the cookie and redirect to the same
 address without the key, so it stays out of browser history and logs. A key is never echoed in
 an answer.
 """
@@ -25,7 +28,7 @@ from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery
 from fission.errors import Forbidden, NotFound, Unauthorized
 from fission.settings import ApiKeyEntry
 
-Role = Literal["hq", "store", "ingest"]
+Role = Literal["hq", "store", "staff", "ingest"]
 COOKIE = "fission_key"
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Your API key.")
 _query = APIKeyQuery(name="key", auto_error=False, description="Browser pages only, once.")
@@ -45,11 +48,12 @@ class Principal:
     name: str
     role: Role
     store_id: str | None
+    staff_id: str | None = None
 
     @property
     def scope(self) -> str | None:
-        """The one store a store key may see; None for HQ (every store)."""
-        return self.store_id if self.role == "store" else None
+        """The one store a store or staff key may see people of; None for HQ (every store)."""
+        return self.store_id if self.role in ("store", "staff") else None
 
     def can_see_store(self, store_id: str) -> bool:
         return self.role == "hq" or (self.role == "store" and self.store_id == store_id)
@@ -70,7 +74,7 @@ def _identify(request: Request, key: str | None) -> Principal:
     entry = find_key(request.app.state.api_keys, key)
     if entry is None:
         raise Unauthorized("That API key is not valid.")
-    return Principal(entry.name, entry.role, entry.store_id)
+    return Principal(entry.name, entry.role, entry.store_id, entry.staff_id)
 
 
 def principal(
@@ -121,13 +125,30 @@ def _no_ingest(caller: Principal) -> Principal:
     return caller
 
 
-def reader(caller: Caller) -> Principal:
-    """HQ or a store app: anyone who reads analytics (not ingest keys)."""
+def _analytics(caller: Principal) -> Principal:
+    if caller.role == "staff":
+        raise Forbidden("A staff key opens its own today page only.")
     return _no_ingest(caller)
+
+
+def reader(caller: Caller) -> Principal:
+    """HQ or a store app: anyone who reads analytics (not ingest or staff keys)."""
+    return _analytics(caller)
 
 
 def page_reader(caller: PageCaller) -> Principal:
     """A reader of a browser page, whose key may come as `?key=` once."""
+    return _analytics(caller)
+
+
+def staff_reader(caller: Caller) -> Principal:
+    """A reader, or a staff key (which `check_person(..., staff=True)` keeps to its own staff
+    member): the routes a "today" page uses."""
+    return _no_ingest(caller)
+
+
+def page_staff_reader(caller: PageCaller) -> Principal:
+    """A staff reader of a browser page (the "today" page), whose key may come as `?key=`."""
     return _no_ingest(caller)
 
 
@@ -154,6 +175,8 @@ def ingester(caller: Caller) -> Principal:
 
 Reader = Annotated[Principal, Depends(reader)]
 PageReader = Annotated[Principal, Depends(page_reader)]
+StaffReader = Annotated[Principal, Depends(staff_reader)]
+PageStaffReader = Annotated[Principal, Depends(page_staff_reader)]
 HQ = Annotated[Principal, Depends(hq_only)]
 PageHQ = Annotated[Principal, Depends(page_hq)]
 Ingester = Annotated[Principal, Depends(ingester)]

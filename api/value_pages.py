@@ -1,16 +1,12 @@
-"""The customer-value pages (DESIGN.md §5 "Customer value"): a store's or the brand's figures
-from api/charts.py over one window, drawn with the app's own plotly.js (as the maps are), a
-PNG link per figure, and a table (a store's agent candidates; HQ: every store's GMV)."""
+"""The customer-value figures a page or PNG shows (DESIGN.md §5 "Customer value"), by name, in
+the page's language: a store's beside the median store, or the brand's. The store and HQ
+dashboards place them in their "customer value" section (api/pages/views.py), and the PNG
+routes (api/routers/value.py) export any one of them; both draw them from the same report.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import quote
-
-import plotly
 import plotly.graph_objects as go
-import plotly.io as pio
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from api.charts import (
     factor_spread,
@@ -19,171 +15,68 @@ from api.charts import (
     retention_heatmap,
     value_by_source_bars,
 )
-from graph.value import (
-    BrandFunnel,
-    BrandRetention,
-    BrandSources,
-    BrandValueReport,
-    StoreFunnel,
-    StoreRetention,
-    StoreSources,
-    StoreValueReport,
-)
+from api.i18n import N_, Text
+from graph.value import BrandSources, BrandValueReport, StoreSources, StoreValueReport
 
 FIGURES = ("factors", "retention", "sources", "funnel")
-# plotly.js from the app itself (api.app mounts the plotly package's copy at /static).
-PLOTLY_JS = f"/static/plotly.min.js?v={plotly.__version__}"
-_templates = Environment(loader=PackageLoader("api"), autoescape=select_autoescape(["html"]))
 
 
-def _span(start: Any, end: Any) -> str:
-    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
+def _sources_title(t: Text, s: StoreSources | BrandSources) -> str:
+    if s.start:
+        return t.gettext(
+            "Value by source and generation: customers first seen %(start)s to %(end)s"
+        ) % {"start": t.date(s.start), "end": t.date(s.end)}
+    return t.gettext(
+        "Value by source and generation: every customer, lifetime value to %(end)s"
+    ) % {"end": t.date(s.end)}
 
 
-def _retention(name: str, r: StoreRetention | BrandRetention) -> go.Figure:
-    return retention_heatmap(
-        r.cohorts, f"{name}: weekly retention, cohorts of {_span(r.start, r.end)}"
-    )
+def _window_title(t: Text, message: str, start: object, end: object) -> str:
+    return t.gettext(message) % {"start": t.date(start), "end": t.date(end)}  # type: ignore[arg-type]
 
 
-def _sources(name: str, s: StoreSources | BrandSources) -> go.Figure:
-    since = (
-        f"first seen {_span(s.start, s.end)}" if s.start else f"first seen before {s.end:%Y-%m-%d}"
-    )
-    figures = s.brand if isinstance(s, BrandSources) else s
-    return value_by_source_bars(
-        figures.by_source,
-        figures.by_generation,
-        f"{name}: value by source and generation ({since})",
-    )
+RETENTION_TITLE = N_("Weekly retention, cohorts of %(start)s to %(end)s")
+FUNNEL_TITLE = N_("Customer funnel of those acquired %(start)s to %(end)s")
 
 
-def _funnel(name: str, f: StoreFunnel | BrandFunnel) -> go.Figure:
-    return funnel_chart(f.stages, f"{name}: funnel of those acquired {_span(f.start, f.end)}")
-
-
-def store_figures(report: StoreValueReport) -> dict[str, go.Figure]:
+def store_figures(report: StoreValueReport, t: Text) -> dict[str, go.Figure]:
     """The figures of the parts the report holds, by name (see FIGURES)."""
-    name = report.name or report.store_id
     figures: dict[str, go.Figure] = {}
     if report.comparison:
-        figures["factors"] = gmv_factor_bars(report.comparison.store, report.comparison.median)
+        c = report.comparison
+        figures["factors"] = gmv_factor_bars(c.store, c.median, t=t)
     if report.retention:
-        figures["retention"] = _retention(name, report.retention)
+        r = report.retention
+        title = _window_title(t, RETENTION_TITLE, r.start, r.end)
+        figures["retention"] = retention_heatmap(r.cohorts, title, t=t)
     if report.sources:
-        figures["sources"] = _sources(name, report.sources)
+        s = report.sources
+        figures["sources"] = value_by_source_bars(
+            s.by_source, s.by_generation, _sources_title(t, s), t=t
+        )
     if report.funnel:
-        figures["funnel"] = _funnel(name, report.funnel)
+        f = report.funnel
+        title = _window_title(t, FUNNEL_TITLE, f.start, f.end)
+        figures["funnel"] = funnel_chart(f.stages, title, t=t)
     return figures
 
 
-def brand_figures(report: BrandValueReport) -> dict[str, go.Figure]:
+def brand_figures(report: BrandValueReport, t: Text) -> dict[str, go.Figure]:
     """The brand's figures of the parts the report holds, by name (see FIGURES)."""
     figures: dict[str, go.Figure] = {}
     if report.value:
-        figures["factors"] = factor_spread(report.value)
+        figures["factors"] = factor_spread(report.value, t=t)
     if report.retention:
-        figures["retention"] = _retention("Brand", report.retention)
+        r = report.retention
+        title = _window_title(t, RETENTION_TITLE, r.start, r.end)
+        figures["retention"] = retention_heatmap(r.cohorts, title, t=t)
     if report.sources:
-        figures["sources"] = _sources("Brand", report.sources)
+        s = report.sources
+        figures["sources"] = value_by_source_bars(
+            s.brand.by_source, s.brand.by_generation, _sources_title(t, s), t=t
+        )
     if report.funnel:
-        figures["funnel"] = _funnel("Brand", report.funnel)
+        f = report.funnel
+        title = _window_title(t, FUNNEL_TITLE, f.start, f.end)
+        figures["funnel"] = funnel_chart(f.stages, title, t=t)
     return figures
-
-
-def _html(figures: dict[str, go.Figure], png: str, query: str) -> list[dict[str, str]]:
-    return [
-        {
-            "name": name,
-            "html": pio.to_html(
-                fig, full_html=False, include_plotlyjs=False, div_id=f"{name}-figure",
-                config={"displaylogo": False, "responsive": True},
-            ),
-            "png": f"{png}/{name}.png" + (f"?{query}" if query else ""),
-        }
-        for name, fig in figures.items()
-    ]  # fmt: skip
-
-
-def _note(precomputed: bool, computed_at: Any) -> str:
-    source = (
-        f"the precomputed snapshot of {computed_at:%Y-%m-%d %H:%M} UTC"
-        if precomputed
-        else "figures computed for this page"
-    )
-    return (
-        "Value and funnel cover the window (default: the 30 days before its end); retention the "
-        "Monday weeks it overlaps (default: 12 weeks); sources every customer who first "
-        f"appeared in it (default: all of them), lifetime value to its end. Median store: {source}."
-    )
-
-
-def store_value_page(report: StoreValueReport, *, hq: bool, query: str = "") -> str:
-    """A store's customer-value page: GMV factors beside the median store, retention, value by
-    source, the funnel, and its agent candidates. `query` is the page's window as a query
-    string (reused for the PNG links)."""
-    base = f"/stores/{quote(report.store_id)}"
-    comparison = report.comparison
-    candidates = report.candidates.candidates if report.candidates else []
-    table = {
-        "id": "agent-candidates",
-        "title": "Agent candidates: members to invite to become agents",
-        "columns": ["#", "Person", "Store influence", "Reach (3 gen.)", "Spend", "Why"],
-        "text_columns": 2,
-        "rows": [
-            [c.rank, c.person_id, f"{c.store_influence:.4f}", c.reach3, f"{c.spend:,.2f}",
-             "; ".join(c.reasons)]
-            for c in candidates
-        ],
-    }  # fmt: skip
-    links = [("Network map", f"{base}/map"), ("JSON", f"{base}/value")]
-    if hq:
-        links = [("All stores", "/brand/value/page"), *links]
-    return _templates.get_template("value.html").render(
-        heading=report.name or report.store_id,
-        links=links,
-        action=f"{base}/value/page",
-        start=report.start.isoformat() if report.start else "",
-        end=report.end.isoformat() if report.end and query else "",
-        note=_note(
-            comparison.brand_precomputed if comparison else False,
-            comparison.brand_computed_at if comparison else None,
-        ),
-        figures=_html(store_figures(report), f"{base}/value", query),
-        table=table if candidates else None,
-        plotly_js=PLOTLY_JS,
-    )
-
-
-def brand_value_page(report: BrandValueReport, *, query: str = "") -> str:
-    """HQ's customer-value page: the factors across stores, the brand's retention, value by
-    source and funnel, and every store's GMV (linking to its page)."""
-    rows = report.value.rows if report.value else []
-    table = {
-        "id": "stores",
-        "title": "Stores by GMV",
-        "columns": ["Store", "Name", "Active", "Buyers", "Orders", "GMV", "Conversion",
-                    "Orders / buyer", "Order value", "At the store", "Repeat rate"],
-        "text_columns": 2,
-        "rows": [
-            [{"text": r.store_id, "url": f"/stores/{quote(r.store_id)}/value/page"}, r.name or "",
-             r.active, r.buyers, r.orders, f"{r.amount:,.2f}", f"{r.factors.conversion:.1%}",
-             f"{r.factors.frequency:.2f}", f"{r.factors.order_value:,.2f}",
-             f"{r.store_amount:,.2f}", f"{r.repeat_purchase_rate:.1%}"]
-            for r in rows
-        ],
-    }  # fmt: skip
-    return _templates.get_template("value.html").render(
-        heading="Brand",
-        links=[("HQ overview", "/"), ("JSON", "/brand/value")],
-        action="/brand/value/page",
-        start=report.start.isoformat() if report.start else "",
-        end=report.end.isoformat() if report.end else "",
-        note=_note(
-            report.value.precomputed if report.value else False,
-            report.value.computed_at if report.value else None,
-        ),
-        figures=_html(brand_figures(report), "/brand/value", query),
-        table=table if rows else None,
-        plotly_js=PLOTLY_JS,
-    )

@@ -6,8 +6,12 @@ The HQ page reads every store's overview row once and reuses it while the brand'
 the same (FISSION_HQ_OVERVIEW_MAX_AGE_SECONDS); "cold" is the first page after the API
 starts, "warm" every page after it (paging, filters, sorting, CSV).
 
+Set up as `fission load` leaves a brand: influence, circles, fraud flags and the customer-value
+snapshot the HQ page reads.
+
 python -m benchmarks.pages                    # 1000 stores, 50 000 people
 python -m benchmarks.pages --people 20000
+python -m benchmarks.pages --preset small     # a generator preset instead (20 stores)
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ import httpx
 from benchmarks.api import KEY, served
 from benchmarks.common import fresh_database, record
 from fission.settings import get_settings
+from graph.circles import refresh_circles
+from graph.fraud import refresh_flags
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from graph.stores import hq_overview
+from graph.value import refresh_value_snapshot
 from loaders.pipeline import load_files
 from synthetic import Preset, generate
 
@@ -33,12 +40,13 @@ REPEAT = 5
 STORES = 1000
 
 
-def brand(people: int, seed: int) -> Path:
-    """The 1000-store brand, generated once (2 staff per store)."""
-    folder = get_settings().var_dir / "bench-data" / f"pages-{STORES}-stores-{people}-{seed}"
+def brand(people: int, seed: int, preset: str | None = None) -> Path:
+    """The 1000-store brand (2 staff per store), or a generator preset, generated once."""
+    name = f"pages-{preset}-{seed}" if preset else f"pages-{STORES}-stores-{people}-{seed}"
+    folder = get_settings().var_dir / "bench-data" / name
     if not (folder / "summary.json").exists():
-        preset = Preset(stores=STORES, staff_per_store=2, people=people, contents=100)
-        generate(preset, seed=seed, out=folder, fmt="parquet")
+        shape = preset or Preset(stores=STORES, staff_per_store=2, people=people, contents=100)
+        generate(shape, seed=seed, out=folder, fmt="parquet")
     return folder
 
 
@@ -115,8 +123,8 @@ def measure(gateway: Gateway) -> dict[str, Any]:
             results[name] = timed(client, path)
             print(name, results[name], flush=True)
         results["report_pdf"] = timed(client, f"/stores/{biggest}/report.pdf", repeat=2)
-        hq = drawn_seconds(base, "/", "#store-scatter .main-svg")
-        dashboard = drawn_seconds(base, f"/stores/{biggest}/dashboard", "#network-map .main-svg")
+        hq = drawn_seconds(base, "/", "#value-stores .main-svg")
+        dashboard = drawn_seconds(base, f"/stores/{biggest}/dashboard", "#value-sources .main-svg")
         results["hq_page_drawn_median_s"] = round(statistics.median(hq), 3)
         results["dashboard_drawn_median_s"] = round(statistics.median(dashboard), 3)
     return results
@@ -126,18 +134,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--preset", help="A generator preset (e.g. small) instead of 1000 stores.")
     args = parser.parse_args()
-    folder = brand(args.people, args.seed)
+    folder = brand(args.people, args.seed, args.preset)
     with fresh_database(heap="2g", pagecache="2g") as gateway:
         started = time.perf_counter()
         load_files(gateway, [folder])
         refresh_influence(gateway)
+        refresh_circles(gateway)
+        refresh_flags(gateway)
+        refresh_value_snapshot(gateway)
         load_seconds = time.perf_counter() - started
         result = measure(gateway)
-    path = record(
-        f"pages-{STORES}-stores",
-        {"people_target": args.people, "load_seconds": round(load_seconds, 1), **result},
-    )
+    name = f"pages-{args.preset}" if args.preset else f"pages-{STORES}-stores"
+    target = {"preset": args.preset} if args.preset else {"people_target": args.people}
+    path = record(name, {**target, "load_seconds": round(load_seconds, 1), **result})
     print(f"recorded in {path}")
 
 

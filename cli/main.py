@@ -95,6 +95,7 @@ class Language(StrEnum):
 class Role(StrEnum):
     hq = "hq"
     store = "store"
+    staff = "staff"
     ingest = "ingest"
 
 
@@ -851,14 +852,21 @@ def serve(
 
 
 def create_key(
-    settings: Settings, name: str, role: Role, store: str | None, save_plain: Path | None = None
+    settings: Settings,
+    name: str,
+    role: Role,
+    store: str | None,
+    save_plain: Path | None = None,
+    staff: str | None = None,
 ) -> str:
     """A new key: its hash is added to the keys file, the key itself is returned."""
     from api.auth import hash_key, new_key
 
     key = new_key()
     try:
-        entry = ApiKeyEntry(name=name, role=role.value, store_id=store, sha256=hash_key(key))
+        entry = ApiKeyEntry(
+            name=name, role=role.value, store_id=store, staff_id=staff, sha256=hash_key(key)
+        )
     except ValidationError as exc:
         problems = (e["msg"].removeprefix("Value error, ") for e in exc.errors())
         raise InvalidInput("; ".join(problems)) from exc
@@ -879,13 +887,19 @@ def create_key(
 def api_key_create(
     name: Annotated[str, typer.Option(help="Who uses it, e.g. 'S0001 clerk app'.")],
     role: Annotated[Role, typer.Option(help="What the key may see.")],
-    store: Annotated[str | None, typer.Option(help="The store, for a store key.")] = None,
+    store: Annotated[
+        str | None, typer.Option(help="The store, for a store key or a staff key.")
+    ] = None,
+    staff: Annotated[
+        str | None,
+        typer.Option(help="The staff member (person id), for a staff key: their today page."),
+    ] = None,
     save_plain: Annotated[
         Path | None, typer.Option(help="Also keep the key in this JSON file (local demo only).")
     ] = None,
 ) -> None:
     """Create a key: its hash goes to the keys file, the key itself is printed once."""
-    key = create_key(get_settings(), name, role, store, save_plain)
+    key = create_key(get_settings(), name, role, store, save_plain, staff)
     console.print(f"{role.value} key for {name!r} (shown once): [bold]{key}[/bold]")
 
 
@@ -924,8 +938,10 @@ def demo(
         create_key(settings, "demo-hq", Role.hq, None, keys_file)
         create_key(settings, f"demo-{store}", Role.store, store, keys_file)
         create_key(settings, "demo-ingest", Role.ingest, None, keys_file)
+    if f"demo-{clerk}" not in json.loads(keys_file.read_text()):
+        create_key(settings, f"demo-{clerk}", Role.staff, store, keys_file, staff=clerk)
     keys = json.loads(keys_file.read_text())
-    hq, shop = keys["demo-hq"], keys.get(f"demo-{store}", "")
+    hq, shop, own = keys["demo-hq"], keys.get(f"demo-{store}", ""), keys[f"demo-{clerk}"]
     base = f"http://{settings.api_host}:{settings.api_port}"
     console.print(
         f"\nDemo brand loaded. Neo4j: {status.bolt_uri} (user {settings.neo4j_user}, password "
@@ -933,10 +949,10 @@ def demo(
         f"  HQ dashboard (中文):               {base}/?key={hq}&lang=zh\n"
         f"  HQ dashboard (English):            {base}/?key={hq}&lang=en\n"
         f"  {store} dashboard (store key):     {base}/stores/{store}/dashboard?key={shop}\n"
-        f"  A staff member's today page:       {base}/staff/{clerk}/today?key={shop}\n"
+        f"  A staff member's today page:       {base}/staff/{clerk}/today?key={own}\n"
         f"  {store} weekly report (PDF):       fission report --store {store} --out report.pdf\n"
         f"  API docs (OpenAPI):                {base}/docs\n"
-        f"  Demo keys (hq, one store, ingest): {keys_file}\n"
+        f"  Demo keys (hq, store, staff, ingest): {keys_file}\n"
         f'  Try: curl -H "X-API-Key: {hq}" {base}/stores?limit=3\n'
         "Stop the API with Ctrl-C; stop Neo4j with: make server-stop"
     )

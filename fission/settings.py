@@ -22,14 +22,17 @@ class ApiKeyEntry(BaseModel):
     """One API key, stored as the SHA-256 of the key (keys are random, so no slow hash)."""
 
     name: str
-    role: Literal["hq", "store", "ingest"]
+    role: Literal["hq", "store", "staff", "ingest"]
     store_id: str | None = None
+    staff_id: str | None = Field(None, description="The staff member of a staff key.")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
     @model_validator(mode="after")
-    def _store_keys_name_a_store(self) -> ApiKeyEntry:
-        if (self.role == "store") != (self.store_id is not None):
-            raise ValueError("a store key needs store_id; hq and ingest keys have none")
+    def _scoped_keys_name_their_scope(self) -> ApiKeyEntry:
+        if (self.role in ("store", "staff")) != (self.store_id is not None):
+            raise ValueError("a store or staff key needs store_id; hq and ingest keys have none")
+        if (self.role == "staff") != (self.staff_id is not None):
+            raise ValueError("a staff key needs staff_id; other keys have none")
         return self
 
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import plotly
 from fastapi import Query, Request, Response
@@ -37,13 +37,14 @@ NOT_CARRIED = ("key", "lang")
 @dataclass(frozen=True)
 class Chrome:
     """A page's frame: its language, its own address (to switch language), and the caller's
-    home page (HQ, or their store's dashboard)."""
+    home page (HQ, their store's dashboard, or a staff key's "today" page)."""
 
     text: Text
     path: str
     query: tuple[tuple[str, str], ...]
     role: str
     store_id: str | None
+    staff_id: str | None = None
 
     def url(self, **changes: str | int | None) -> str:
         """This page's address with some query parameters changed (None drops one)."""
@@ -65,7 +66,9 @@ class Chrome:
 
     @property
     def home(self) -> str:
-        return "/" if self.hq else f"/stores/{self.store_id}/dashboard"
+        if self.staff_id:
+            return f"/staff/{quote(self.staff_id)}/today"
+        return "/" if self.hq else f"/stores/{quote(self.store_id or '')}/dashboard"
 
 
 def chrome(request: Request, settings: Settings, caller: Principal) -> Chrome:
@@ -75,6 +78,7 @@ def chrome(request: Request, settings: Settings, caller: Principal) -> Chrome:
         query=tuple((k, v) for k, v in request.query_params.multi_items() if k not in NOT_CARRIED),
         role=caller.role,
         store_id=caller.store_id,
+        staff_id=caller.staff_id,
     )
 
 

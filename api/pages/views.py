@@ -4,8 +4,11 @@ figure is computed here; every number is a field of a graph model.
 - `hq_page`: how fresh the data is (loaders.status, with its warnings), brand figures, stores
   by tier, new people per week, the conversion-vs-fission scatter, and the filtered, sorted,
   paged store table;
+  HQ's customer value (GMV factors across stores, retention, sources, funnel, stores by GMV;
+  only from the precomputed snapshot unless a window is asked for);
 - `store_dashboard` (and the weekly report, the same content printed): diagnosis, plan,
-  weekly chart, funnel, suggestions, map, key nodes, the sales leaderboard;
+  weekly chart, funnel, suggestions, map, key nodes, circles, bridges, seeds and fraud flags,
+  the sales leaderboard, and the store's customer value beside the median store;
 - `person_panel`: one person's profile, interests, notes, referrer chain, cascade;
 - `today_page`: a staff member's recommended contacts and their own figures of the week.
 """
@@ -19,12 +22,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
+import plotly.graph_objects as go
+
+from api.charts import stores_by_gmv
 from api.i18n import N_, Text, render
 from api.maps import network_figure
 from api.pages import figures, wording
 from api.pages.common import Chrome, render_page
+from api.value_pages import brand_figures, store_figures
+from fission.errors import FeatureUnavailable
 from graph.attribution import StoreAttribution, staff_figures, store_attribution
+from graph.circles import StoreCircles, store_circles
 from graph.followthrough import serve_recommendations
 from graph.gateway import Gateway
 from graph.keynodes import KeyNode, KeyNodeRule, key_nodes
@@ -32,6 +42,7 @@ from graph.network import StoreNetwork
 from graph.paths import IntroductionPath
 from graph.people import PersonBrief, person_briefs, person_profile
 from graph.reach import CascadeNode, cascade_tree, referrer_chain
+from graph.seeds import store_seeds
 from graph.stores import (
     TIER_NAMES,
     ConversionFunnel,
@@ -41,12 +52,15 @@ from graph.stores import (
     conversion_funnel,
     store_diagnosis,
 )
+from graph.value import StoreValueReport, brand_report, precomputed_brand_report, store_report
 from loaders.status import operations_status
 
 KEY_NODE_ROWS = 50
 PANEL_DEPTH = 3
 PANEL_NODES = 40
 CONTACTS = 10
+SEEDS = 5
+GMV_STORES = 20  # the HQ dashboard's "stores by GMV": the top ones (all are in /brand/value)
 HQ_COLUMNS: list[tuple[str, str]] = [
     ("store_id", N_("Store")),
     ("name", N_("Name")),
@@ -60,6 +74,8 @@ HQ_COLUMNS: list[tuple[str, str]] = [
     ("new_people_4w", N_("New (4 weeks)")),
     ("cascade_depth", N_("Cascade depth")),
 ]
+# A customer-value window asked for on a dashboard: (start, end); None for the defaults.
+Window = tuple[datetime | None, datetime | None] | None
 TEXT_COLUMNS = ("store_id", "name")  # sorted A to Z first; the rest largest first
 
 
@@ -85,12 +101,23 @@ def hq_page(
     page: HQOverviewPage,
     every_row: HQOverviewPage,
     csv_url: str,
+    window: Window = None,
 ) -> str:
     """The HQ dashboard around `page` (the table's rows) and `every_row` (every store that
-    passes the filters, for the scatter)."""
+    passes the filters, for the scatter), with the brand's customer value over `window`
+    (start, end; default: each figure's own, from the precomputed snapshot)."""
     t = frame.text
     brand = brand_summary(gateway)
     status = operations_status(gateway)
+    start, end = window or (None, None)
+    # Without a window the section only reads the snapshot, so the page never computes the
+    # brand-wide figures on a request (seconds to minutes at 1000 stores).
+    value = (
+        brand_report(gateway, start, end, parts=["factors", "retention", "sources", "funnel"])
+        if start or end
+        else precomputed_brand_report(gateway)
+    )
+    gmv_rows = value.value.rows[:GMV_STORES] if value and value.value else []
     sort_urls = {
         key: frame.url(
             sort=key,
@@ -121,7 +148,40 @@ def hq_page(
             t,
         ),
         scatter=figures.figure_html(figures.store_scatter(t, every_row.rows), "store-scatter", t),
+        value=value,
+        value_figures=value_figures(t, brand_figures(value, t), "/brand/value", window)
+        if value
+        else {},
+        gmv_rows=gmv_rows,
+        gmv_chart=figures.figure_html(stores_by_gmv(gmv_rows, t=t), "value-stores", t)
+        if value
+        else None,
+        max_hours=gateway.settings.value_snapshot_max_hours,
     )
+
+
+def window_query(window: Window) -> str:
+    """A customer-value window as a query string ("" for the default windows)."""
+    start, end = window or (None, None)
+    given = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+    return urlencode({k: v for k, v in given.items() if v})
+
+
+def value_figures(
+    t: Text, drawn: dict[str, go.Figure], png: str, window: Window, *, static: bool = False
+) -> dict[str, dict[str, str]]:
+    """The customer-value figures for a page by name (div id `value-<name>`), each with its
+    PNG link (same window and language)."""
+    query = window_query(window)
+    query = f"{query}&lang={t.lang}" if query else f"lang={t.lang}"
+    return {
+        name: {
+            "name": name,
+            "html": figures.figure_html(fig, f"value-{name}", t, static=static),
+            "png": f"{png}/{name}.png?{query}",
+        }
+        for name, fig in drawn.items()
+    }
 
 
 CSV_COLUMNS: list[tuple[str, str]] = [
@@ -168,6 +228,22 @@ class StoreDashboard:
     network: StoreNetwork
     path: IntroductionPath | None
     briefs: dict[str, PersonBrief]
+    value: StoreValueReport
+    window: Window
+    circles: StoreCircles
+
+
+def seeds_panel(gateway: Gateway, t: Text, store_id: str) -> str:
+    """Whom to seed for a campaign (a fragment the store dashboard loads once it is shown:
+    the first plan after the store's network changes takes seconds), or why there are none
+    (no Graph Data Science)."""
+    plan, problem = None, None
+    try:
+        plan = store_seeds(gateway, store_id, k=SEEDS)
+    except FeatureUnavailable as exc:
+        problem = str(exc)
+    names = {s.person_id: s.display_name for s in (plan.seeds if plan else []) if s.display_name}
+    return render("seeds_panel.html", t, w=wording, names=names, seeds=plan, seeds_problem=problem)
 
 
 def store_dashboard(
@@ -175,15 +251,20 @@ def store_dashboard(
     store_id: str,
     network: StoreNetwork,
     path: IntroductionPath | None = None,
+    window: Window = None,
 ) -> StoreDashboard:
-    """The dashboard's answers, all as of one time. They are independent reads, so they run
-    side by side (the driver is shared by threads), which roughly halves the page's wait."""
+    """The dashboard's answers, all as of one time, the customer value over `window` (start,
+    end; default: each figure's own); whom to seed comes separately (`seeds_panel`). They
+    are independent reads, so they run side by side (the driver is shared by threads)."""
     now = datetime.now(UTC)
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    start, end = window or (None, None)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        value = pool.submit(store_report, gateway, store_id, start, end)
         diagnosis = pool.submit(store_diagnosis, gateway, store_id, now)
         keys = pool.submit(key_nodes, gateway, store_id)
         funnel = pool.submit(conversion_funnel, gateway, store_id, None, now)
         attribution = pool.submit(store_attribution, gateway, store_id)
+        circles = pool.submit(store_circles, gateway, store_id)
         shown = [k.person_id for k in keys.result()[:KEY_NODE_ROWS]]
         briefs = pool.submit(person_briefs, gateway, shown, now)
         return StoreDashboard(
@@ -194,6 +275,9 @@ def store_dashboard(
             network=network,
             path=path,
             briefs=briefs.result(),
+            value=value.result(),
+            window=window,
+            circles=circles.result(),
         )
 
 
@@ -208,6 +292,7 @@ def dashboard_html(
     highlight = [p.person_id for p in data.path.people] if data.path else None
     names = {s.person_id: s.display_name for s in d.staff if s.display_name}
     names |= {c.person_id: c.display_name for c in data.attribution.credits if c.display_name}
+    names |= {b.person_id: b.display_name for b in data.circles.bridges if b.display_name}
     staff = sorted(
         (n for n in data.network.nodes if n.role == "staff" and n.in_network),
         key=lambda n: n.label,
@@ -234,6 +319,15 @@ def dashboard_html(
         map_figure=figures.figure_html(
             network_figure(data.network, highlight, t, reasons), "network-map", t, static=report
         ),
+        value=data.value,
+        value_figures=value_figures(
+            t,
+            store_figures(data.value, t),
+            f"/stores/{quote(d.store_id)}/value",
+            data.window,
+            static=report,
+        ),
+        circles=data.circles,
         **extra,
     )
 

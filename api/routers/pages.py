@@ -3,25 +3,27 @@ weekly PDF report), a person's panel, and a staff member's "today" page. Server-
 in Simplified Chinese or English (`?lang=`), with Plotly charts served by the app itself.
 
 Access follows the API's: HQ keys see every store; a store key sees its own store's pages and
-staff only (anything else is 404, as if it did not exist); ingest keys see no page. Pages
+staff only (anything else is 404, as if it did not exist); a staff key opens its own "today"
+page only (another staff member's is 404, other pages 403); ingest keys see no page. Pages
 accept the key once as `?key=` and keep it in an HTTP-only cookie.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.auth import PageReader, Reader, check_store
+from api.auth import PageReader, PageStaffReader, Reader, StaffReader, check_store
 from api.deps import GatewayDep, SettingsDep, check_person
 from api.i18n import page_text, remember_language, render
 from api.pages import views, wording
 from api.pages.common import PageLanguage, chrome, page_response, render_page
 from api.pages.report import store_report_pdf
 from api.routers.maps import HTML_RESPONSES, JSON_ERRORS, StoreMap
+from api.routers.value import End, Start
 from fission.errors import InvalidInput
 from graph.stores import SORTS, TIER_NAMES, Tier, hq_overview
 
@@ -54,30 +56,37 @@ def _blank(value: str | None) -> str | None:
     response_class=HTMLResponse,
     responses={
         **HTML_RESPONSES,
-        303: {"description": "A store key is sent to its own store's dashboard."},
+        303: {
+            "description": "A store key is sent to its own store's dashboard, a staff key to "
+            'its "today" page.'
+        },
     },
 )
 def hq_dashboard(
     request: Request,
     gateway: GatewayDep,
     settings: SettingsDep,
-    caller: PageReader,
+    caller: PageStaffReader,
     sort: Sort = "customers",
     desc: Descending = True,
     region: Region = None,
     tier: Annotated[str | None, Query(description="Only the stores of this tier.")] = None,
     page: Annotated[int, Query(ge=1, description="Page of the table (50 stores each).")] = 1,
+    start: Start = None,
+    end: End = None,
     lang: PageLanguage = None,
 ) -> Response:
     """Brand totals, stores by tier, new people per week brand-wide, conversion against
     fission ratio with one dot per store (click: its dashboard), and the store table: sorted
     (click a column), filtered by region and tier, 50 stores a page, downloadable as CSV.
     The brand-wide figures are computed once and reused while nothing changed (see
-    `GET /stores`). A store key is sent to its store's dashboard."""
-    if caller.role == "store":
-        response: Response = RedirectResponse(
-            f"/stores/{quote(caller.store_id or '')}/dashboard", status_code=303
-        )
+    `GET /stores`). Customer value (`#value`): the GMV factors across stores, the brand's
+    retention, value by source and funnel, and the stores with the highest GMV, from the
+    precomputed snapshot, or computed for `start` / `end` when given (slower). A store key is
+    sent to its store's dashboard, a staff key to its "today" page."""
+    if caller.role in ("store", "staff"):
+        home = chrome(request, settings, caller).home
+        response: Response = RedirectResponse(home, status_code=303)
         remember_language(request, response)
         return response
     tier_name, region = _tier(tier), _blank(region)
@@ -96,7 +105,8 @@ def hq_dashboard(
     query = {"sort": sort, "desc": str(desc).lower(), "region": region or "", "tier": tier or ""}
     csv_url = "/stores.csv?" + urlencode({k: v for k, v in query.items() if v})
     frame = chrome(request, settings, caller)
-    return page_response(request, views.hq_page(gateway, frame, rows, every, csv_url))
+    body = views.hq_page(gateway, frame, rows, every, csv_url, (start, end))
+    return page_response(request, body)
 
 
 def _tier(value: str | None) -> Tier | None:
@@ -153,20 +163,47 @@ def stores_csv(
 )
 def store_dashboard(
     request: Request,
+    caller: PageReader,  # first: a `?key=` redirects before anything else is computed
     view: StoreMap,
-    caller: PageReader,
     gateway: GatewayDep,
     settings: SettingsDep,
+    start: Start = None,
+    end: End = None,
     lang: PageLanguage = None,
 ) -> Response:
     """Header figures, the 100 -> 10 -> 100 plan, new people per week, the conversion funnel,
     suggestions naming people, the network map (with `staff` + `path_to`, an introduction
     path), key nodes (reasons, reach, influence, interests, last note; each highlighted on
-    the map, with an introduction path), the sales leaderboard, and a person panel for
-    anyone clicked. Links to the weekly PDF report."""
+    the map, with an introduction path), circles, bridges, whom to seed and fraud flags
+    (`#algorithms`, linking to the map's overlays), the sales leaderboard, customer value
+    (`#value`: GMV factors beside the median store, retention, value by source, the funnel
+    and agent candidates, over `start` / `end` or each figure's default window), and a
+    person panel for anyone clicked. Links to the weekly PDF report."""
     frame = chrome(request, settings, caller)
-    data = views.store_dashboard(gateway, view.network.store_id, view.network, view.path)
+    data = views.store_dashboard(
+        gateway, view.network.store_id, view.network, view.path, (start, end)
+    )
     return page_response(request, views.dashboard_html(gateway, frame, data))
+
+
+@router.get(
+    "/stores/{store_id}/dashboard/seeds",
+    summary="Whom to seed, for the store dashboard (an HTML fragment)",
+    response_class=HTMLResponse,
+    responses=HTML_RESPONSES,
+)
+def dashboard_seeds(
+    store_id: str,
+    request: Request,
+    gateway: GatewayDep,
+    settings: SettingsDep,
+    caller: Reader,
+    lang: PageLanguage = None,
+) -> HTMLResponse:
+    """The 5 people to seed (graph.seeds), or why there are none; the dashboard loads it once
+    shown, as the first plan after the store's network changes takes seconds."""
+    check_store(caller, store_id)
+    return HTMLResponse(views.seeds_panel(gateway, page_text(request, settings), store_id))
 
 
 @router.get(
@@ -226,7 +263,7 @@ def today(
     request: Request,
     gateway: GatewayDep,
     settings: SettingsDep,
-    caller: PageReader,
+    caller: PageStaffReader,
     topic: Topic = None,
     lang: PageLanguage = None,
 ) -> Response:
@@ -251,7 +288,7 @@ def today_list(
     request: Request,
     gateway: GatewayDep,
     settings: SettingsDep,
-    caller: Reader,
+    caller: StaffReader,
     topic: Topic = None,
     lang: PageLanguage = None,
 ) -> HTMLResponse:

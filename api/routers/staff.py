@@ -1,5 +1,6 @@
 """What a store app asks for a staff member: introduction paths, recommended contacts, and
-the notes it records (contacted, visited, tag) — reflected in recommendations at once."""
+the notes it records (contacted, visited, tag) — reflected in recommendations at once. A staff
+key may use these for its own staff member only (others answer 404)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
-from api.auth import Reader
+from api.auth import StaffReader
 from api.bodies import JSONRoute
 from api.deps import GatewayDep, SettingsDep, StaffId, check_person, person_ref
 from api.errors import BODY_RESPONSES, ERROR_RESPONSES
@@ -30,7 +31,7 @@ def path(
     staff_id: StaffId,
     gateway: GatewayDep,
     settings: SettingsDep,
-    caller: Reader,
+    caller: StaffReader,
     to: Annotated[
         str, Query(max_length=MAX_ID_LENGTH, description="The person to be introduced to.")
     ],
@@ -54,7 +55,7 @@ class Recommendations(BaseModel):
 def recommendations(
     staff_id: StaffId,
     gateway: GatewayDep,
-    caller: Reader,
+    caller: StaffReader,
     topic: Annotated[
         str | None, Query(max_length=64, description="A campaign topic, e.g. coffee.")
     ] = None,
@@ -72,7 +73,7 @@ def recommendations(
 def figures(
     staff_id: StaffId,
     gateway: GatewayDep,
-    caller: Reader,
+    caller: StaffReader,
     start: Annotated[
         datetime | None, Query(description="Period start (default: 7 days before end).")
     ] = None,
@@ -91,7 +92,7 @@ def figures(
     responses=BODY_RESPONSES,
 )
 def add_note(
-    staff_id: StaffId, note: NoteIn, gateway: GatewayDep, settings: SettingsDep, caller: Reader
+    staff_id: StaffId, note: NoteIn, gateway: GatewayDep, settings: SettingsDep, caller: StaffReader
 ) -> EventStatus:
     """`accepted`, or `duplicate` when a note with that `event_id` was recorded before (a
     retry). An invalid note answers 422 with the reason."""

@@ -1,6 +1,7 @@
 """Customer value and agent candidates (DESIGN.md §5 "Customer value", "Agent candidates"):
 a store's figures (HQ any store, a store key its own, others 404), the brand-wide versions
-for HQ keys, and the pages and PNGs that draw them.
+for HQ keys, and the PNGs of their figures (the figures themselves are drawn on the store and HQ
+dashboards; the former value pages redirect there).
 
 Windows are [start, end): ISO 8601 date-times with an offset only (`2026-05-01T00:00:00+08:00`,
 or `...Z`; in a URL `+` must be written `%2B`), start before end; anything else answers 422
@@ -11,19 +12,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 import plotly.graph_objects as go
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import RedirectResponse
 from pydantic import AwareDatetime, BeforeValidator
 
 from api.auth import HQ, PageHQ, PageReader, Reader, check_store
-from api.deps import GatewayDep
+from api.deps import GatewayDep, SettingsDep
 from api.errors import ERROR_RESPONSES
+from api.i18n import page_text
 from api.maps import figure_png
-from api.routers.maps import HTML_RESPONSES, PNG_RESPONSES
-from api.value_pages import brand_figures, brand_value_page, store_figures, store_value_page
+from api.pages.common import PageLanguage
+from api.pages.views import window_query
+from api.routers.maps import PNG_RESPONSES
+from api.value_pages import brand_figures, store_figures
 from graph.value import (
     BrandAgentCandidates,
     BrandFunnel,
@@ -252,13 +256,16 @@ def brand_candidates_route(
 
 # ----------------------------------------------------------------------------- pages
 
+# The value figures live on the dashboards (their "customer value" section); the former pages'
+# addresses send a browser there, window and all.
+MOVED: dict[int | str, dict[str, Any]] = {
+    303: {"description": "See Other: the dashboard's customer-value section."}
+}
 
-def _window_query(start: datetime | None, end: datetime | None) -> str:
-    window = {
-        "start": start.isoformat() if start else None,
-        "end": end.isoformat() if end else None,
-    }
-    return urlencode({k: v for k, v in window.items() if v})
+
+def _moved(path: str, start: datetime | None, end: datetime | None) -> Response:
+    query = window_query((start, end))
+    return RedirectResponse(path + (f"?{query}" if query else "") + "#value", status_code=303)
 
 
 def _png(figure: go.Figure, name: str, width: int, height: int) -> Response:
@@ -271,24 +278,14 @@ def _png(figure: go.Figure, name: str, width: int, height: int) -> Response:
 
 @router.get(
     "/stores/{store_id}/value/page",
-    summary="A store's customer-value page (HTML)",
-    response_class=HTMLResponse,
-    responses=HTML_RESPONSES,
+    summary="Moved: the store dashboard's customer-value section",
+    response_class=RedirectResponse,
+    responses=MOVED,
 )
-def store_page(
-    store_id: str,
-    request: Request,
-    gateway: GatewayDep,
-    caller: PageReader,
-    start: Start = None,
-    end: End = None,
-) -> HTMLResponse:
-    """GMV factors beside the median store, the retention heat map, value by source and
-    generation, the funnel, and the agent candidates; plotly.js comes from the app."""
+def store_page(store_id: str, caller: PageReader, start: Start = None, end: End = None) -> Response:
+    """Sends the browser to `/stores/{id}/dashboard#value` with the same window."""
     check_store(caller, store_id)
-    report = store_report(gateway, store_id, start, end)
-    page = store_value_page(report, hq=caller.role == "hq", query=_window_query(start, end))
-    return HTMLResponse(page)
+    return _moved(f"/stores/{quote(store_id)}/dashboard", start, end)
 
 
 @router.get(
@@ -300,32 +297,33 @@ def store_page(
 def store_png(
     store_id: str,
     figure: FigurePath,
+    request: Request,
     gateway: GatewayDep,
+    settings: SettingsDep,
     caller: Reader,
     start: Start = None,
     end: End = None,
     width: Width = 1200,
     height: Height = 600,
+    lang: PageLanguage = None,
 ) -> Response:
-    """The figure of the store page, rendered by kaleido in headless Chromium."""
+    """The figure of the dashboard's customer-value section, in the page's language, rendered
+    by kaleido in headless Chromium."""
     check_store(caller, store_id)
     report = store_report(gateway, store_id, start, end, parts=[figure])
-    return _png(store_figures(report)[figure], f"{store_id}-{figure}", width, height)
+    drawn = store_figures(report, page_text(request, settings))[figure]
+    return _png(drawn, f"{store_id}-{figure}", width, height)
 
 
 @router.get(
     "/brand/value/page",
-    summary="HQ's customer-value page (HTML)",
-    response_class=HTMLResponse,
-    responses=HTML_RESPONSES,
+    summary="Moved: the HQ dashboard's customer-value section",
+    response_class=RedirectResponse,
+    responses=MOVED,
 )
-def brand_page(
-    request: Request, gateway: GatewayDep, caller: PageHQ, start: Start = None, end: End = None
-) -> HTMLResponse:
-    """GMV factors across stores, the brand's retention, value by source and funnel, and
-    every store's GMV linking to its page."""
-    report = brand_report(gateway, start, end, parts=["factors", "retention", "sources", "funnel"])
-    return HTMLResponse(brand_value_page(report, query=_window_query(start, end)))
+def brand_page(caller: PageHQ, start: Start = None, end: End = None) -> Response:
+    """Sends the browser to `/#value` (the HQ dashboard) with the same window."""
+    return _moved("/", start, end)
 
 
 @router.get(
@@ -336,13 +334,17 @@ def brand_page(
 )
 def brand_png(
     figure: FigurePath,
+    request: Request,
     gateway: GatewayDep,
+    settings: SettingsDep,
     caller: HQ,
     start: Start = None,
     end: End = None,
     width: Width = 1200,
     height: Height = 600,
+    lang: PageLanguage = None,
 ) -> Response:
-    """The figure of the HQ page, rendered by kaleido in headless Chromium."""
+    """The figure of the HQ dashboard's customer-value section, rendered by kaleido."""
     report = brand_report(gateway, start, end, parts=[figure])
-    return _png(brand_figures(report)[figure], f"brand-{figure}", width, height)
+    drawn = brand_figures(report, page_text(request, settings))[figure]
+    return _png(drawn, f"brand-{figure}", width, height)

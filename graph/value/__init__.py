@@ -76,6 +76,7 @@ from graph.value.report import (
     BrandValueReport,
     StoreValueReport,
     brand_report,
+    precomputed_brand_report,
     store_report,
 )
 from graph.value.retention import (
@@ -132,6 +133,7 @@ __all__ = [
     "brand_sources",
     "brand_value",
     "gmv_factors",
+    "precomputed_brand_report",
     "refresh_value_snapshot",
     "store_funnel",
     "store_report",

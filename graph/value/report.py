@@ -17,14 +17,19 @@ from graph.value.candidates import (
     agent_candidates,
     brand_agent_candidates,
 )
-from graph.value.common import Paging, stores
+from graph.value.common import ALL, Paging, precomputed, stores
+from graph.value.funnel import SORTS as FUNNEL_SORTS
 from graph.value.funnel import BrandFunnel, StoreFunnel, brand_funnel, store_funnel
+from graph.value.gmv import SORTS as VALUE_SORTS
 from graph.value.gmv import BrandValue, StoreValueComparison, brand_value, store_value_vs_median
+from graph.value.retention import SORTS as RETENTION_SORTS
 from graph.value.retention import BrandRetention, StoreRetention, brand_retention, store_retention
+from graph.value.sources import SORTS as SOURCE_SORTS
 from graph.value.sources import BrandSources, StoreSources, brand_sources, store_sources
 
 Part = Literal["factors", "retention", "sources", "funnel", "candidates"]
 PARTS: tuple[Part, ...] = ("factors", "retention", "sources", "funnel", "candidates")
+BY_GMV = Paging("amount", descending=True)
 
 
 class StoreValueReport(BaseModel):
@@ -101,13 +106,55 @@ def brand_report(
     return BrandValueReport(
         start=start,
         end=end,
-        value=brand_value(gateway, start, end, Paging("amount", descending=True))
-        if "factors" in parts
-        else None,
+        value=brand_value(gateway, start, end, BY_GMV) if "factors" in parts else None,
         retention=brand_retention(gateway, start, end) if "retention" in parts else None,
         sources=brand_sources(gateway, start, end) if "sources" in parts else None,
         funnel=brand_funnel(gateway, start, end) if "funnel" in parts else None,
         candidates=brand_agent_candidates(gateway, paging=Paging("eligible", descending=True))
         if "candidates" in parts
         else None,
+    )
+
+
+def precomputed_brand_report(
+    gateway: Gateway, parts: Collection[Part] = ("factors", "retention", "sources", "funnel")
+) -> BrandValueReport | None:
+    """The asked-for parts (not agent candidates) of the brand's customer value for the default
+    windows, from the snapshot only, never computed: for pages that must stay fast however
+    many stores there are. None when a part has no snapshot younger than the settings allow
+    (`fission value-snapshot` makes one)."""
+    _check(parts)
+    if "candidates" in parts:
+        raise InvalidInput("agent candidates are not part of the precomputed brand report")
+    value = (
+        precomputed(gateway, "value", BrandValue, VALUE_SORTS, BY_GMV)
+        if "factors" in parts
+        else None
+    )
+    cohorts = (
+        precomputed(gateway, "retention", BrandRetention, RETENTION_SORTS, ALL)
+        if "retention" in parts
+        else None
+    )
+    by_source = (
+        precomputed(gateway, "sources", BrandSources, SOURCE_SORTS, ALL)
+        if "sources" in parts
+        else None
+    )
+    stages = (
+        precomputed(gateway, "funnel", BrandFunnel, FUNNEL_SORTS, ALL)
+        if "funnel" in parts
+        else None
+    )
+    found = {"factors": value, "retention": cohorts, "sources": by_source, "funnel": stages}
+    if any(found[part] is None for part in parts):
+        return None
+    return BrandValueReport(
+        start=None,
+        end=None,
+        value=value,
+        retention=cohorts,
+        sources=by_source,
+        funnel=stages,
+        candidates=None,
     )

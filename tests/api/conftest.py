@@ -34,6 +34,8 @@ KEYS = {
                                  sha256=hash_key("key-s2"))),
     "ingest": ("key-ingest", ApiKeyEntry(name="backend", role="ingest",
                                          sha256=hash_key("key-ingest"))),
+    "m1": ("key-m1", ApiKeyEntry(name="M1 phone", role="staff", store_id="S1", staff_id="M1",
+                                 sha256=hash_key("key-m1"))),
 }  # fmt: skip
 
 
@@ -55,7 +57,8 @@ def app_client(
 
 
 def key(who: str) -> dict[str, str]:
-    """Headers for one of the test keys: hq, s1 (store S1), s2 (store S2), ingest."""
+    """Headers for one of the test keys: hq, s1 (store S1), s2 (store S2), ingest, m1 (staff
+    member M1 of store S1)."""
     return {"X-API-Key": KEYS[who][0]}
 
 

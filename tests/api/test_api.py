@@ -77,6 +77,54 @@ def test_access_matrix(
         assert set(body) == {"error"} and body["error"]["message"]
 
 
+# A staff key (M1's phone, store S1): its own staff routes, nothing of other staff, other
+# stores or the store as a whole.
+STAFF_KEY_ROUTES = [
+    ("/staff/M1/recommendations", 200),
+    ("/staff/M1/figures", 200),
+    ("/staff/M1/introduction-path?to=P3", 200),
+    ("/staff/C1/recommendations", 404),  # a colleague at the same store
+    ("/staff/C1/figures", 404),
+    ("/staff/M2/recommendations", 404),  # another store's staff member
+    ("/staff/M1/introduction-path?to=P4", 404),  # a person of another store
+    ("/stores", 403),
+    ("/stores/S1", 403),
+    ("/stores/S1/key-nodes", 403),
+    ("/stores/S1/attribution", 403),
+    ("/stores/S1/network", 403),
+    ("/stores/S1/value", 403),
+    ("/stores/S1/flags", 403),
+    ("/people/P2", 403),
+    ("/people/P1/cascade", 403),
+    ("/brand/summary", 403),
+    ("/brand/value", 403),
+]
+
+
+@pytest.mark.parametrize(("route", "status"), STAFF_KEY_ROUTES)
+def test_a_staff_key_reads_its_own_staff_routes_only(
+    app_client: TestClient, brand: Path, route: str, status: int
+) -> None:
+    response = app_client.get(route, headers=key("m1"))
+    assert response.status_code == status, response.text
+    if status != 200:
+        assert response.json()["error"]["message"]
+
+
+def test_a_staff_key_writes_its_own_notes_only(app_client: TestClient, brand: Path) -> None:
+    note = {"person_id": "P3", "kind": "contacted", "text": "called"}
+    own = app_client.post("/staff/M1/notes", json=note, headers=key("m1"))
+    assert own.status_code == 201 and own.json()["status"] == "accepted"
+    profile = app_client.get("/people/P3", headers=key("hq")).json()
+    assert [(n["staff_id"], n["kind"]) for n in profile["notes"]][:1] == [("M1", "contacted")]
+    colleague = app_client.post("/staff/C1/notes", json=note, headers=key("m1"))
+    assert colleague.status_code == 404
+    elsewhere = {"person_id": "P4", "kind": "contacted"}
+    assert app_client.post("/staff/M1/notes", json=elsewhere, headers=key("m1")).status_code == 404
+    events = app_client.post("/events", json=[], headers=key("m1"))
+    assert events.status_code == 403
+
+
 def test_a_bad_key_is_401_with_a_reason(app_client: TestClient, brand: Path) -> None:
     response = app_client.get("/stores", headers={"X-API-Key": "not-a-key"})
     assert response.status_code == 401

@@ -19,10 +19,12 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
+import pandas as pd
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
@@ -31,10 +33,14 @@ from api.app import create_app
 from api.auth import hash_key
 from fission.localserver import free_ports
 from fission.settings import ApiKeyEntry, Settings
+from graph.circles import refresh_circles
+from graph.fraud import refresh_flags
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
+from graph.value import refresh_value_snapshot
 from loaders.pipeline import load_files
 from synthetic import generate
+from synthetic.fraud import PATTERNS
 from tests.api.conftest import api_settings
 from tests.helpers import wipe
 
@@ -51,6 +57,13 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 HQ_KEY = "key-hq"
 STORE_KEYS = {"S0001": "key-browser-s0001", "S0002": "key-browser-s0002"}
+
+
+def staff_key(staff_id: str) -> str:
+    """Every staff member of the brand has a staff key (their phone)."""
+    return f"key-browser-staff-{staff_id}"
+
+
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 # Points per trace of a Plotly figure, from the figure's own data.
@@ -67,16 +80,26 @@ def server(
     """The generated tiny brand ending today, and the app on a real uvicorn in a thread."""
     data = tmp_path_factory.mktemp("browser-data")
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    generate("tiny", seed=11, out=data, fmt="parquet", end=today)
+    generate("tiny", seed=11, out=data, fmt="parquet", end=today, plant=PATTERNS)
     wipe(gateway)
     load_files(gateway, [data])
     refresh_influence(gateway)
+    refresh_circles(gateway)
+    refresh_flags(gateway)
+    refresh_value_snapshot(gateway)
     base = api_settings(neo4j_settings, tmp_path_factory.mktemp("browser-api"))
     stores = [
         ApiKeyEntry(name=f"{s} app", role="store", store_id=s, sha256=hash_key(k))
         for s, k in STORE_KEYS.items()
     ]
-    settings = base.model_copy(update={"api_keys": [*base.api_keys, *stores]})
+    staff = pd.read_parquet(data / "staff.parquet")
+    phones = [
+        ApiKeyEntry(
+            name=f"{p} phone", role="staff", store_id=s, staff_id=p, sha256=hash_key(staff_key(p))
+        )
+        for p, s in zip(staff["person_id"], staff["store_id"], strict=True)
+    ]
+    settings = base.model_copy(update={"api_keys": [*base.api_keys, *stores, *phones]})
     (port,) = free_ports(1)
     config = uvicorn.Config(
         create_app(settings, gateway),
@@ -155,6 +178,10 @@ def rendered(page: Page, selector: str) -> int:
     return page.locator(selector).count()
 
 
+def rows(page: Page, table: str, attribute: str = "data-person") -> list[str | None]:
+    return [r.get_attribute(attribute) for r in page.locator(f"#{table} tbody tr").all()]
+
+
 def number(value: float) -> str:
     """Grouped digits as both languages write them (CLDR: zh and en group by thousands)."""
     return f"{value:,.0f}"
@@ -206,6 +233,24 @@ def test_hq_dashboard(server: str, open_page: Opener, lang: str) -> None:
         r["store_id"]: (r["conversion_rate"], r["fission_ratio"]) for r in stores["rows"]
     }
     assert rendered(page, "#store-scatter .scatterlayer .point") == stores["total"]
+
+    # Customer value, from the precomputed snapshot as the brand routes answer without a window.
+    by_gmv = api(server, "/brand/value", sort="amount", desc="true", limit=20)
+    assert by_gmv["precomputed"]
+    gmv = traces(page, "value-stores")
+    assert gmv[0]["x"] == [r["store_id"] for r in by_gmv["rows"]]
+    assert gmv[0]["y"] == [r["amount"] for r in by_gmv["rows"]]
+    assert rendered(page, "#value-stores .barlayer .point") == len(by_gmv["rows"])
+    assert rows(page, "gmv-stores", "data-gmv-store") == [r["store_id"] for r in by_gmv["rows"]]
+    spread = traces(page, "value-factors")
+    assert len(spread) == 4 and len(spread[0]["y"]) == by_gmv["stores"]  # people: every store
+    retention = api(server, "/brand/retention")
+    assert len(traces(page, "value-retention")[0]["y"]) == len(retention["cohorts"])
+    funnel = api(server, "/brand/funnel")
+    assert traces(page, "value-funnel")[0]["x"] == [s["people"] for s in funnel["stages"]]
+    assert rendered(page, "#value-funnel .funnellayer .point") == 5
+    sources = api(server, "/brand/sources")["brand"]
+    assert traces(page, "value-sources")[0]["y"] == [g["people"] for g in sources["by_source"]]
     assert charts_fit(page)
     shot(page, f"hq-{lang}")
 
@@ -362,6 +407,71 @@ def test_store_dashboard(server: str, open_page: Opener, lang: str) -> None:
     assert all("404" in p for p in problems)  # only the browser's note of the 404 itself
 
 
+def value_window() -> dict[str, str]:
+    """The 12 weeks before today (the brand ends today), as a customer-value window."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"start": (today - timedelta(weeks=12)).isoformat(), "end": today.isoformat()}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_store_value_and_algorithms(server: str, open_page: Opener, lang: str) -> None:
+    """The store dashboard's customer value (reached through the former value page's address,
+    window kept) and its circles, bridges, seeds and fraud flags, against the API's JSON."""
+    key = STORE_KEYS["S0001"]
+    page, problems = open_page(lang)
+    window = value_window()
+    page.goto(f"{server}/stores/S0001/value/page?{urlencode({**window, 'key': key})}")
+    assert page.url.split("?")[0] == f"{server}/stores/S0001/dashboard"
+    assert page.url.endswith("#value")
+    value = api(server, "/stores/S0001/value", key, **window)
+    median = api(server, "/brand/value", **window)["median"]
+    factors = ["people", "conversion", "frequency", "order_value"]
+    assert [t["y"] for t in traces(page, "value-factors")] == [
+        [value["factors"][f], median[f] or 0] for f in factors
+    ]
+    assert rendered(page, "#value-factors .barlayer .point") == 8
+    retention = api(server, "/stores/S0001/retention", key, **window)
+    assert len(traces(page, "value-retention")[0]["y"]) == len(retention["cohorts"]) > 0
+    sources = api(server, "/stores/S0001/sources", key, **window)
+    bars = traces(page, "value-sources")
+    assert [t["y"] for t in bars[:3]] == [
+        [g[m] for g in sources["by_source"]] for m in ("people", "conversion", "mean_ltv")
+    ]
+    assert bars[3]["y"] == [g["people"] for g in sources["by_generation"]]
+    funnel = api(server, "/stores/S0001/funnel", key, **window)
+    assert funnel["stages"][0]["people"] > 0  # people first appeared in these 12 weeks
+    assert traces(page, "value-funnel")[0]["x"] == [s["people"] for s in funnel["stages"]]
+    assert rendered(page, "#value-funnel .funnellayer .point") == 5
+    candidates = api(server, "/stores/S0001/agent-candidates", key)["candidates"]
+    assert rows(page, "agent-candidates") == [c["person_id"] for c in candidates]
+
+    circles = api(server, "/stores/S0001/circles", key)
+    assert rows(page, "circles", "data-circle") == [str(c["circle"]) for c in circles["circles"]]
+    assert rows(page, "bridges") == [b["person_id"] for b in circles["bridges"]]
+    seeds = api(server, "/stores/S0001/seeds", key, k=5)["seeds"]
+    page.wait_for_selector('#seeds-panel[data-loaded="1"]')  # loaded after the page
+    assert rows(page, "seeds") == [s["person_id"] for s in seeds] != []
+    flags = api(server, "/stores/S0001/flags", key, limit=500)
+    assert [f.get_attribute("data-flag") for f in page.locator("#flags li").all()] == [
+        f["id"] for f in flags["flags"]
+    ]
+    assert charts_fit(page)
+    shot(page, f"store-value-{lang}")
+
+    # The section links to the map's overlays: coloured by circle, and with the seeds.
+    page.click("#map-circles")
+    page.wait_for_selector("#network-map .main-svg")
+    names = {t["name"] for t in traces(page, "network-map") if t["mode"] == "markers"}
+    circle = {"zh": "圈子", "en": "circle"}[lang]
+    assert sum(circle in str(name) for name in names) >= min(len(circles["circles"]), 1)
+    page.go_back()
+    page.click("#map-seeds")
+    assert page.locator("#seeds tbody tr td:nth-child(2)").all_inner_texts() == [
+        s["display_name"] or s["person_id"] for s in seeds
+    ]
+    assert problems == []
+
+
 def test_map_page_and_introduction_path(server: str, open_page: Opener) -> None:
     page, problems = open_page("en")
     store_id = "S0001"
@@ -374,11 +484,20 @@ def test_map_page_and_introduction_path(server: str, open_page: Opener) -> None:
     with_path = api(server, f"/stores/{store_id}/network", staff=staff, path_to=target)
     assert with_path["path"]["status"] in ("path", "already_friends")
     page.goto(f"{server}/stores/{store_id}/map?key={HQ_KEY}&staff={staff}&path_to={target}")
-    assert rendered(page, "#network-map .scatterlayer .point") == len(with_path["nodes"])
     figure = traces(page, "network-map")
-    assert [t["name"] for t in figure if t["mode"] == "markers"] == [
-        "store", "staff", "agents", "members", "prospects",
-    ]  # fmt: skip
+    markers = [t for t in figure if t["mode"] == "markers"]
+    assert [t["name"] for t in markers[:5]] == ["store", "staff", "agents", "members", "prospects"]
+    assert sum(t["n"] for t in markers[:5]) == len(with_path["nodes"])
+    # The planted fraud cases: the people flags name are crossed (one more marker each).
+    named = {
+        p["person_id"]
+        for store in STORE_KEYS
+        for f in api(server, f"/stores/{store}/flags", limit=500)["flags"]
+        for p in f["people"]
+    }
+    crossed = len(named & {n["id"] for n in with_path["nodes"]})
+    assert [t["n"] for t in markers[5:]] == ([crossed] if crossed else [])
+    assert rendered(page, "#network-map .scatterlayer .point") == len(with_path["nodes"]) + crossed
     path_trace = [t for t in figure if t["name"] == "introduction path"]
     hops = len(with_path["path"]["people"]) - 1
     assert path_trace and path_trace[0]["n"] == 3 * hops  # each tie: 2 points and a gap
@@ -444,3 +563,57 @@ def test_today_page_on_a_phone(server: str, open_page: Opener, lang: str) -> Non
     other_store = page.context.new_page()
     missing = other_store.goto(f"{server}/staff/{staff}/today?key={STORE_KEYS['S0002']}")
     assert missing is not None and missing.status == 404
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_staff_key_opens_its_own_today_page_only(
+    server: str, open_page: Opener, lang: str
+) -> None:
+    credits = api(server, "/stores/S0001/attribution")["credits"]
+    staff_ids = sorted(
+        c["person_id"] for c in credits if c["kind"] == "staff" and c["store_id"] == "S0001"
+    )
+    lengths = {s: len(api(server, f"/staff/{s}/recommendations")["items"]) for s in staff_ids}
+    staff = max(staff_ids, key=lambda s: (lengths[s], s))
+    assert lengths[staff] >= 1
+    key = staff_key(staff)
+    page, problems = open_page(lang, width=390, height=844, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/?key={key}")  # a staff key lands on its own "today" page
+    assert page.url == f"{server}/staff/{staff}/today"
+    assert page.get_attribute("html", "lang") == HTML_LANG[lang]
+    expected = api(server, f"/staff/{staff}/recommendations", key)["items"]
+    listed = [c.get_attribute("data-person") for c in page.locator("#contacts li.contact").all()]
+    assert listed == [r["person_id"] for r in expected]
+    week = api(server, f"/staff/{staff}/figures", key)
+    assert page.inner_text('[data-figure="people_brought"]') == number(week["people_brought"])
+
+    # A tag is recorded as this staff member's note, and the list comes back with it.
+    person = listed[0]
+    tag = "会员日" if lang == "zh" else "member day"
+    page.fill(f'#contacts li[data-person="{person}"] input[name="tag"]', tag)
+    page.click(f'#contacts li[data-person="{person}"] button[data-kind="tag"]')
+    page.wait_for_selector('#today[data-refreshed="1"]')
+    notes = api(server, f"/people/{person}")["notes"]
+    assert (notes[0]["kind"], notes[0]["staff_id"], notes[0]["tag"]) == ("tag", staff, tag)
+    shot(page, f"today-staff-key-{lang}")
+    assert problems == []
+
+    # Nothing of other staff, the store as a whole or other stores.
+    colleague = next(s for s in staff_ids if s != staff)
+    elsewhere = next(
+        c["person_id"]
+        for c in api(server, "/stores/S0002/attribution")["credits"]
+        if c["kind"] == "staff" and c["store_id"] == "S0002"
+    )
+    refused = {
+        f"/staff/{colleague}/today": 404,
+        f"/staff/{elsewhere}/today": 404,
+        "/stores/S0001/dashboard": 403,
+        "/stores/S0001/map": 403,
+        f"/people/{person}/panel": 403,
+        "/stores/S0002/dashboard": 403,
+    }
+    for path, status in refused.items():
+        response = page.goto(server + path)
+        assert response is not None and response.status == status, path
+    assert all(" 40" in p for p in problems)  # only the browser's notes of those answers

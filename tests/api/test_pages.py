@@ -23,6 +23,7 @@ from api.i18n import CATALOGUE
 from fission.settings import ApiKeyEntry, Settings
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
+from graph.value import refresh_value_snapshot
 from loaders.pipeline import load_files
 from synthetic import generate
 from tests.api.conftest import api_settings
@@ -117,6 +118,7 @@ def test_page_access_matrix(
     routes = [
         "/stores/S0001/dashboard",
         "/stores/S0001/map",
+        "/stores/S0001/dashboard/seeds",
         f"/staff/{staff}/today",
         f"/staff/{staff}/today/list",
         f"/people/{customer}/panel",
@@ -262,6 +264,28 @@ def figure(page: str, name: str) -> str:
     found = re.search(rf'data-figure="{name}">([^<]+)<', page)
     assert found, name
     return found.group(1).strip()
+
+
+def test_hq_customer_value_reads_the_snapshot_only(client: TestClient, tiny: Gateway) -> None:
+    """Without a window the HQ page never computes brand-wide value: it says how to get it
+    until the snapshot exists, then draws it; with a window it computes it."""
+    with tiny.driver.session(database=tiny.database) as session:
+        session.run("MATCH (v:ValueSnapshot) DETACH DELETE v").consume()
+    english = {**headers("hq"), "Accept-Language": "en"}
+    missing = client.get("/", headers=english).text
+    assert 'id="value-missing"' in missing and 'id="value-factors"' not in missing
+    assert "fission value-snapshot" in missing
+    refresh_value_snapshot(tiny)
+    page = client.get("/", headers=english).text
+    assert 'id="value-source"' in page and "From the precomputed figures of" in page
+    by_gmv = get_json(client, "/brand/value", sort="amount", desc=True)
+    assert by_gmv["precomputed"]
+    assert re.findall(r'data-gmv-store="([^"]+)"', page) == [r["store_id"] for r in by_gmv["rows"]]
+    for figure in ("factors", "retention", "sources", "funnel", "stores"):
+        assert f'id="value-{figure}"' in page
+    window = {"start": "2026-01-01T00:00:00Z", "end": "2026-02-01T00:00:00Z"}
+    live = client.get("/", params=window, headers=english).text
+    assert "Computed for this page at" in live and 'id="value-factors"' in live
 
 
 def test_dashboard_shows_the_apis_figures(client: TestClient, tiny: Gateway) -> None:

@@ -1,12 +1,15 @@
 """Customer value over the API against the real database (the hand-built brand of
 tests/graph/value/test_known_answers.py): answers equal the graph functions', windows are
 validated with reasons, the access matrix (HQ any store and the brand, a store key its own
-store only), the pages with local plotly.js, PNG export, and the OpenAPI documentation."""
+store only), the former pages moved into the dashboards, PNG export, and the OpenAPI
+documentation."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -71,8 +74,11 @@ def params(route: str) -> dict[str, object]:
 def test_store_access(
     app_client: TestClient, brand: Gateway, route: str, who: str | None, status: int
 ) -> None:
-    response = app_client.get(route, params=params(route), headers=key(who) if who else {})
-    assert response.status_code == status, response.text
+    response = app_client.get(
+        route, params=params(route), headers=key(who) if who else {}, follow_redirects=False
+    )
+    moved = status == 200 and route.endswith("/page")  # to the dashboard's value section
+    assert response.status_code == (303 if moved else status), response.text
     if status != 200:
         assert response.json()["error"]["message"]
 
@@ -84,8 +90,11 @@ def test_store_access(
 def test_brand_routes_are_for_hq(
     app_client: TestClient, brand: Gateway, route: str, who: str | None, status: int
 ) -> None:
-    response = app_client.get(route, params=params(route), headers=key(who) if who else {})
-    assert response.status_code == status, response.text
+    response = app_client.get(
+        route, params=params(route), headers=key(who) if who else {}, follow_redirects=False
+    )
+    moved = status == 200 and route.endswith("/page")  # to the HQ dashboard's value section
+    assert response.status_code == (303 if moved else status), response.text
 
 
 def test_answers_are_the_graph_answers(app_client: TestClient, brand: Gateway) -> None:
@@ -149,24 +158,40 @@ def test_other_bad_requests(app_client: TestClient, brand: Gateway) -> None:
     assert app_client.get("/stores/S1/value/pie.png", headers=hq).status_code == 422
 
 
-def test_store_page_draws_the_figures_with_local_plotly(
-    app_client: TestClient, brand: Gateway
-) -> None:
-    response = app_client.get(
+def test_value_pages_moved_into_the_dashboards(app_client: TestClient, brand: Gateway) -> None:
+    """The former value pages send a browser to the dashboards' value sections (window and
+    key kept), which draw every figure with local plotly.js and link each one's PNG."""
+    english = {"Accept-Language": "en"}
+    moved = app_client.get(
         "/stores/S1/value/page", params={**WINDOW, "key": "key-s1"}, follow_redirects=False
     )
+    assert moved.status_code == 303
+    assert moved.headers["location"] == f"/stores/S1/dashboard?{urlencode(WINDOW)}#value"
+    assert moved.cookies.get("fission_key") == "key-s1"
+    response = app_client.get(moved.headers["location"], headers={**key("s1"), **english})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     page = response.text
     assert '<script src="/static/plotly.min.js?v=' in page and "cdn.plot.ly" not in page
     for figure in ("factors", "retention", "sources", "funnel"):
-        assert f'id="{figure}-figure"' in page
+        assert f'id="value-{figure}"' in page
         assert f"/stores/S1/value/{figure}.png?start=" in page
-    assert 'id="agent-candidates"' in page and "P5" in page
+    assert 'id="agent-candidates"' in page and 'data-person="P5"' in page
     assert "All stores" not in page  # a store key gets no link to the HQ page
-    assert response.cookies.get("fission_key") == "key-s1"
-    hq = app_client.get("/brand/value/page", params=WINDOW, headers=key("hq")).text
-    assert 'href="/stores/S1/value/page"' in hq and 'id="stores"' in hq
-    assert "brand GMV 220.74 over 3 stores" in hq
+    assert f'value="{WINDOW["start"]}"' in page  # the window form shows the window
+
+    brand_moved = app_client.get(
+        "/brand/value/page", params=WINDOW, headers=key("hq"), follow_redirects=False
+    )
+    assert brand_moved.headers["location"] == f"/?{urlencode(WINDOW)}#value"
+    hq = app_client.get(brand_moved.headers["location"], headers={**key("hq"), **english}).text
+    rows = re.findall(r'<tr data-gmv-store="([^"]+)">', hq)
+    by_gmv = app_client.get(
+        "/brand/value", params={**WINDOW, "sort": "amount", "desc": "true"}, headers=key("hq")
+    ).json()
+    assert rows == [r["store_id"] for r in by_gmv["rows"]]
+    assert 'href="/stores/S1/dashboard#value"' in hq
+    for figure in ("factors", "retention", "sources", "funnel", "stores"):
+        assert f'id="value-{figure}"' in hq
 
 
 def test_png_of_every_figure(app_client: TestClient, brand: Gateway) -> None:

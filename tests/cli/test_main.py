@@ -71,7 +71,7 @@ def test_a_bad_value_is_a_message_and_an_exit_code(env: Path) -> None:
 def test_api_keys_are_stored_hashed(env: Path) -> None:
     refused = runner.invoke(app, ["api-key", "create", "--name", "app", "--role", "store"])
     assert refused.exit_code == EXIT_CODES[InvalidInput]
-    assert "store key needs store_id" in refused.output
+    assert "store or staff key needs store_id" in refused.output
     made = runner.invoke(
         app, ["api-key", "create", "--name", "S1 app", "--role", "store", "--store", "S1"]
     )
@@ -79,9 +79,23 @@ def test_api_keys_are_stored_hashed(env: Path) -> None:
     key = made.output.split("(shown once):")[1].split()[0]
     path = env / "var" / "api-keys.json"
     [entry] = json.loads(path.read_text())
-    assert entry == {"name": "S1 app", "role": "store", "store_id": "S1", "sha256": hash_key(key)}
+    assert entry == {
+        "name": "S1 app", "role": "store", "store_id": "S1", "staff_id": None,
+        "sha256": hash_key(key),
+    }  # fmt: skip
     assert key not in path.read_text()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    no_staff = ["api-key", "create", "--name", "phone", "--role", "staff", "--store", "S1"]
+    refused = runner.invoke(app, no_staff)
+    assert refused.exit_code == EXIT_CODES[InvalidInput]
+    assert "staff key needs staff_id" in refused.output
+    phone = runner.invoke(app, [*no_staff, "--staff", "C1"])
+    assert phone.exit_code == 0, phone.output
+    staff_key = phone.output.split("(shown once):")[1].split()[0]
+    assert json.loads(path.read_text())[1] == {
+        "name": "phone", "role": "staff", "store_id": "S1", "staff_id": "C1",
+        "sha256": hash_key(staff_key),
+    }  # fmt: skip
 
 
 def test_load_then_influence_against_the_database(env: Path, graph: Gateway) -> None:

@@ -95,6 +95,9 @@ def test_api_keys_come_from_the_environment_and_the_keys_file(
     [
         {"name": "s", "role": "store", "sha256": SHA},  # a store key names its store
         {"name": "h", "role": "hq", "store_id": "S1", "sha256": SHA},  # others name none
+        {"name": "c", "role": "staff", "store_id": "S1", "sha256": SHA},  # names its staff
+        {"name": "c", "role": "staff", "staff_id": "C1", "sha256": SHA},  # and its store
+        {"name": "s", "role": "store", "store_id": "S1", "staff_id": "C1", "sha256": SHA},
         {"name": "x", "role": "admin", "sha256": SHA},
         {"name": "x", "role": "hq", "sha256": "not-a-sha"},
     ],
