@@ -199,7 +199,32 @@ def _duplicates(outcome: Outcome, batches: np.ndarray) -> None:
     scoped = pc.binary_join_element_wise(pa.array(batches[considered].astype(str)), values, "\x1f")
     first = np.zeros(len(considered), dtype=bool)
     first[considered] = first_rows(scoped)
-    outcome.decide(considered & ~first, DUPLICATE, None)
+    repeats = considered & ~first
+    if outcome.kind not in REFERENCE_KINDS and repeats.any():
+        differs = _other_payload(outcome, scoped, considered, repeats)
+        reasons = np.full(len(considered), None, dtype=object)
+        reasons[differs] = [
+            f"{key} {v} is used earlier in this batch by an event with a different payload"
+            for v in outcome.column(key)[differs]
+        ]
+        outcome.decide(differs, REJECTED, reasons)
+    outcome.decide(repeats, DUPLICATE, None)
+
+
+def _other_payload(
+    outcome: Outcome, scoped: pa.Array, considered: np.ndarray, repeats: np.ndarray
+) -> np.ndarray:
+    """Repeats whose payload (every column but the row's file and number) differs from the first
+    copy's in their batch: the online loader refuses those instead of counting duplicates."""
+    payload = [n for n in outcome.table.column_names if not n.startswith("_")]
+    rows = np.flatnonzero(considered)
+    frame = outcome.table.select(payload).take(pa.array(rows)).to_pandas().astype(str)
+    text = frame.apply("\x1f".join, axis=1).to_numpy() if payload else np.full(len(rows), "")
+    groups = pd.Series(np.asarray(scoped.to_pylist(), dtype=object))
+    first_text = pd.Series(text).groupby(groups.to_numpy()).transform("first").to_numpy()
+    differs = np.zeros(len(considered), dtype=bool)
+    differs[rows] = text != first_text
+    return differs & repeats
 
 
 def write_order(accepted: pa.Table, batches: np.ndarray) -> np.ndarray:
