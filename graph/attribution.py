@@ -37,7 +37,7 @@ from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
 from graph.access import masker
-from graph.clock import as_of, aware
+from graph.clock import as_of, aware, before
 from graph.fraud import excluded_people
 from graph.gateway import Gateway
 from graph.queries import query
@@ -191,7 +191,7 @@ def staff_figures(
     (definitions in the module docstring). `end` defaults to now, `start` to 7 days before
     `end`. Unknown staff member -> NotFound."""
     end = as_of(end, "end")
-    start = end - STAFF_WEEK if start is None else aware(start, "start")
+    start = before(end, STAFF_WEEK) if start is None else aware(start, "start")
     if start >= end:
         raise InvalidInput("start must be before end")
     row = gateway.read(STAFF_WINDOW, staff_id=staff_id, start=start, end=end)[0]

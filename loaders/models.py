@@ -71,7 +71,7 @@ def _text_not_number(value: Any) -> Any:
 MAX_OFFSET = timedelta(hours=18)  # Neo4j's (and ISO 8601 practice's) widest UTC offset
 
 
-def _utc_in_range(value: datetime) -> datetime:
+def storable_time(value: datetime) -> datetime:
     """A time must still be a time in years 1-9999 once converted to UTC, as every reader
     converts it (9999-12-31T23:59:59-14:00 is not), with an offset Neo4j can store."""
     offset = value.utcoffset()
@@ -102,7 +102,7 @@ OptionalPersonId = Annotated[PersonId | None, BeforeValidator(_blank_to_none)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 OptionalText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
 Timestamp = Annotated[
-    AwareDatetime, BeforeValidator(_text_not_number), AfterValidator(_utc_in_range)
+    AwareDatetime, BeforeValidator(_text_not_number), AfterValidator(storable_time)
 ]
 Day = Annotated[date, BeforeValidator(_text_not_number)]
 MAX_AMOUNT = 100_000_000

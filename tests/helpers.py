@@ -41,8 +41,15 @@ def counts(gateway: Gateway) -> dict[str, int]:
     return {r["k"]: r["c"] for r in rows if r["c"]}
 
 
-# Nodes that record how the graph was operated (load runs, dropped files, refreshes), not data.
-OPERATIONS_LABELS = ("LoadRun", "LoadedFile", "InfluenceRefresh")
+# Nodes that record how the graph was operated (load runs, dropped files, refreshes, figures
+# precomputed for pages), not data.
+OPERATIONS_LABELS = (
+    "LoadRun",
+    "LoadedFile",
+    "InfluenceRefresh",
+    "StoreOverview",
+    "ValueSnapshot",
+)
 # A held event's wall-clock times: when it was received and last tried, not what it holds.
 HELD_CLOCK_PROPERTIES = ("received_at", "last_try")
 
@@ -311,13 +318,13 @@ SCORES_AT = "2026-11-01T00:00:00Z"
 
 def fingerprint(gateway: Gateway) -> dict[str, object]:
     """The graph as the equivalence tests compare it: nodes per label and relationships per
-    type (bookkeeping — :Stale marks, held events — left out), and every derived value:
+    type (bookkeeping — :Stale marks, held events, operations records — left out), and every
+    derived value:
     first appearances, referrers, homes, tie weights and interest scores, with a SHA-256 over
     them for the report."""
+    bookkeeping = ("Stale", "Deriving", "HeldEvent", *OPERATIONS_LABELS)
     graph_counts = {
-        k: v
-        for k, v in counts(gateway).items()
-        if k not in ("node:Stale", "node:Deriving", "node:HeldEvent")
+        k: v for k, v in counts(gateway).items() if k.removeprefix("node:") not in bookkeeping
     }
     firsts = gateway.read(
         "MATCH (p:Person) RETURN p.id AS id, toString(p.first_seen) AS at, p.first_kind AS kind"

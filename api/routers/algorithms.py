@@ -61,7 +61,7 @@ def flags(
     store_id: str,
     gateway: GatewayDep,
     caller: Reader,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FlagPage:
     """Coupon farms, rings and self-referral (graph.fraud), as of the last `fission flags`."""

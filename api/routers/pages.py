@@ -71,7 +71,9 @@ def hq_dashboard(
     desc: Descending = True,
     region: Region = None,
     tier: Annotated[str | None, Query(description="Only the stores of this tier.")] = None,
-    page: Annotated[int, Query(ge=1, description="Page of the table (50 stores each).")] = 1,
+    page: Annotated[
+        int, Query(ge=1, le=1_000_000, description="Page of the table (50 stores each).")
+    ] = 1,
     start: Start = None,
     end: End = None,
     lang: PageLanguage = None,

@@ -36,7 +36,7 @@ def list_stores(
     caller: Reader,
     sort: SortQuery = "customers",
     desc: DescQuery = True,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     region: Annotated[str | None, Query(description="Only the stores of this region.")] = None,
     tier: Annotated[Tier | None, Query(description="Only the stores of this tier.")] = None,
@@ -75,7 +75,7 @@ def store_key_nodes(
     store_id: StoreId,
     gateway: GatewayDep,
     caller: Reader,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> KeyNodePage:
     check_store(caller, store_id)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import plotly.graph_objects as go
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 from api.auth import HQ, PageHQ, PageReader, Reader, check_store
 from api.deps import GatewayDep, SettingsDep
@@ -59,6 +59,7 @@ from graph.value.funnel import SORTS as FUNNEL_SORTS
 from graph.value.gmv import SORTS as VALUE_SORTS
 from graph.value.retention import SORTS as RETENTION_SORTS
 from graph.value.sources import SORTS as SOURCE_SORTS
+from loaders.models import storable_time
 
 router = APIRouter(tags=["customer value"], responses=ERROR_RESPONSES)
 
@@ -81,7 +82,7 @@ def _iso_instant(value: object) -> object:
     return parsed
 
 
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_instant), AfterValidator(storable_time)]
 Start = Annotated[
     Instant | None,
     Query(
@@ -95,10 +96,15 @@ End = Annotated[
     Query(description="Window end, exclusive (default: now).", examples=["2026-06-01T00:00:00Z"]),
 ]
 MinReach3 = Annotated[
-    int, Query(ge=0, description="Only members who reach at least this many people (3 gen.).")
+    int,
+    Query(
+        ge=0,
+        le=1_000_000_000,
+        description="Only members who reach at least this many people (3 gen.).",
+    ),
 ]
 Desc = Annotated[bool, Query(description="Largest first.")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Stores per page.")]
 Figure = Literal["factors", "retention", "sources", "funnel"]
 FigurePath = Annotated[

@@ -12,7 +12,10 @@
 // visited already (they may have referees, or people waiting to become their referees), and a
 // new home of someone who has referees (theirs follow). People already :Stale are left alone.
 // The index lookups are hinted, so that a plan made while the graph is nearly empty stays right.
-// Each person is locked before being read, as derivation locks them (see derive/referrer).
+// Each person is locked before being read, as derivation locks them (see derive/referrer), and
+// so is the sharer or referrer whose first appearance or home it reads: a concurrent write
+// changing theirs then commits wholly before this reads it, or sees what this wrote (a referee)
+// and marks them :Stale.
 // mode: write
 // params: $rows ([{person_id, at, event_id, kind, share_id, sharer_id (of the share visited),
 //   order_store_id}])
@@ -53,6 +56,12 @@ CALL (r) {
     WITH p, r, at
     OPTIONAL MATCH (sharer:Person {id: r.sharer_id})
     USING INDEX sharer:Person(id)
+    CALL (sharer) {
+      WITH sharer WHERE sharer IS NOT NULL
+      SET sharer.derive_lock = true
+      REMOVE sharer.derive_lock
+    }
+    WITH p, r, sharer, at
     WITH p, r, CASE WHEN sharer <> p
                      AND (sharer.first_seen < at
                           OR (sharer.first_seen = at AND sharer.first_event_id < r.event_id))
@@ -72,6 +81,11 @@ CALL (r) {
   }
   CALL (p) {
     OPTIONAL MATCH (referrer:Person)-[:REFERRED]->(p)
+    CALL (referrer) {
+      WITH referrer WHERE referrer IS NOT NULL
+      SET referrer.derive_lock = true
+      REMOVE referrer.derive_lock
+    }
     OPTIONAL MATCH (referrer)-[:HOME]->(referrer_home:Store)
     WITH p, coalesce(p.staff_store_id, p.member_store_id, referrer_home.id,
                      p.first_order_store_id) AS store_id

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from fission.errors import InvalidInput, NotFound
-from graph.clock import as_of, aware
+from graph.clock import as_of, aware, before
 from graph.gateway import Gateway
 from graph.queries import query
 from graph.stores.model import ConversionFunnel
@@ -41,7 +41,7 @@ def conversion_funnel(
     `end` defaults to now and `start` to 28 days before `end`. Unknown store -> NotFound.
     """
     end = as_of(end, "end")
-    start = end - timedelta(days=FUNNEL_DAYS) if start is None else aware(start, "start")
+    start = before(end, timedelta(days=FUNNEL_DAYS)) if start is None else aware(start, "start")
     if start >= end:
         raise InvalidInput("start must be before end")
     rows = gateway.read(CONVERSION_FUNNEL, store_id=store_id, start=start, end=end)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
+from graph.clock import aware, before
 from graph.gateway import Gateway, Row
 from graph.queries import query
 
@@ -24,12 +25,6 @@ MAX_PAGE = 1000
 T = TypeVar("T", bound=BaseModel)
 
 
-def aware(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{name} must be timezone-aware (ISO 8601 with an offset)")
-    return value
-
-
 def until(end: datetime | None) -> datetime:
     """The end of a window: `end` (timezone-aware), or now."""
     return aware(end, "end") if end is not None else datetime.now(UTC)
@@ -41,7 +36,7 @@ def window(
     """[start, end): `end` defaults to now, `start` to `default` before `end`; both must be
     timezone-aware and start before end (InvalidInput otherwise)."""
     end = until(end)
-    start = aware(start, "start") if start is not None else end - default
+    start = aware(start, "start") if start is not None else before(end, default)
     return ordered(start, end), end
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from fission.errors import InvalidInput
 from graph.gateway import Gateway, Row
 from graph.queries import query
 from graph.value.common import (
@@ -30,6 +31,15 @@ RETENTION = query("value/retention")
 
 OFFSETS = list(range(1, 9))
 DEFAULT_WINDOW = timedelta(weeks=12)
+MAX_WEEKS = 520  # ten years of weekly cohorts: a longer window would only draw empty weeks
+
+
+def _cohort_window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    """The window of `window`, refused (InvalidInput) when it spans more than MAX_WEEKS weeks."""
+    start, end = window(start, end, DEFAULT_WINDOW)
+    if end - start > MAX_WEEKS * WEEK:
+        raise InvalidInput(f"a retention window spans at most {MAX_WEEKS} weeks")
+    return start, end
 
 
 class Cohort(BaseModel):
@@ -126,7 +136,7 @@ def store_retention(
 ) -> StoreRetention:
     """A store's weekly retention cohorts: the Monday weeks overlapping [start, end) (default:
     the 12 weeks before now). Unknown store -> NotFound; bad window -> InvalidInput."""
-    start, end = window(start, end, DEFAULT_WINDOW)
+    start, end = _cohort_window(start, end)
     store = stores(gateway, store_id)[0]
     first = monday(start)
     found = gateway.read(RETENTION, store_id=store_id, first=first, end=end)
@@ -169,7 +179,7 @@ def brand_retention(
         stored = precomputed(gateway, "retention", BrandRetention, SORTS, paging)
         if stored is not None:
             return stored
-    start, end = window(start, end, DEFAULT_WINDOW)
+    start, end = _cohort_window(start, end)
     first = monday(start)
     found = gateway.read(RETENTION, store_id=None, first=first, end=end)
     by_store: dict[str, list[Row]] = defaultdict(list)

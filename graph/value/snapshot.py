@@ -20,10 +20,11 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
+from graph.clock import aware
 from graph.gateway import Gateway
 from graph.queries import query
 from graph.value.candidates import brand_agent_candidates
-from graph.value.common import BrandAnswer, aware
+from graph.value.common import BrandAnswer
 from graph.value.funnel import brand_funnel
 from graph.value.gmv import brand_value
 from graph.value.retention import brand_retention

@@ -30,7 +30,7 @@ from tests.api.conftest import api_settings, key
 
 WHO = ["hq", "s1", "ingest"]
 EXAMPLES = 10
-SLOW_EXAMPLES = 40
+SLOW_EXAMPLES = 25
 KNOWN = {
     "store_id": ["S1", "S2"],
     "person_id": ["A1", "T1", "Q1", "X2", "W2"],

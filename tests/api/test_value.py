@@ -159,15 +159,19 @@ def test_other_bad_requests(app_client: TestClient, brand: Gateway) -> None:
 
 
 def test_value_pages_moved_into_the_dashboards(app_client: TestClient, brand: Gateway) -> None:
-    """The former value pages send a browser to the dashboards' value sections (window and
-    key kept), which draw every figure with local plotly.js and link each one's PNG."""
+    """The former value pages send a browser to the dashboards' value sections (the window
+    kept; a `?key=` first goes into the cookie, as on every page), which draw every figure
+    with local plotly.js and link each one's PNG."""
     english = {"Accept-Language": "en"}
-    moved = app_client.get(
+    browser = TestClient(app_client.app)  # its cookie must not authenticate other tests
+    keyed = browser.get(
         "/stores/S1/value/page", params={**WINDOW, "key": "key-s1"}, follow_redirects=False
     )
+    assert keyed.status_code == 303 and keyed.cookies.get("fission_key") == "key-s1"
+    assert keyed.headers["location"] == f"/stores/S1/value/page?{urlencode(WINDOW)}"
+    moved = browser.get(keyed.headers["location"], follow_redirects=False)
     assert moved.status_code == 303
     assert moved.headers["location"] == f"/stores/S1/dashboard?{urlencode(WINDOW)}#value"
-    assert moved.cookies.get("fission_key") == "key-s1"
     response = app_client.get(moved.headers["location"], headers={**key("s1"), **english})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     page = response.text
