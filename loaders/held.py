@@ -102,6 +102,8 @@ def waiting_for(gateway: Gateway, keys: list[str]) -> list[Waiting]:
         return found
     for start in range(0, len(keys), 10_000):
         for row in gateway.read(WAITING, keys=keys[start : start + 10_000]):
+            if row["kind"] is None:  # released by a concurrent call while this one read it
+                continue
             model = MODEL_BY_KIND[row["kind"]].model_validate(json.loads(row["payload"]))
             found.append(Waiting(row["id"], row["kind"], model, row["source"]))
     return found

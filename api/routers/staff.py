@@ -4,7 +4,6 @@ key may use these for its own staff member only (others answer 404)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -18,7 +17,7 @@ from graph.attribution import StaffFigures, staff_figures
 from graph.followthrough import serve_recommendations
 from graph.paths import IntroductionPath, introduction_path
 from graph.recommend import Recommendation
-from loaders.models import MAX_ID_LENGTH
+from loaders.models import MAX_ID_LENGTH, Timestamp
 from loaders.stream import EventStatus, NoteIn, record_note
 
 router = APIRouter(
@@ -75,9 +74,9 @@ def figures(
     gateway: GatewayDep,
     caller: StaffReader,
     start: Annotated[
-        datetime | None, Query(description="Period start (default: 7 days before end).")
+        Timestamp | None, Query(description="Period start (default: 7 days before end).")
     ] = None,
-    end: Annotated[datetime | None, Query(description="Period end (default: now).")] = None,
+    end: Annotated[Timestamp | None, Query(description="Period end (default: now).")] = None,
 ) -> StaffFigures:
     """People brought, members brought, sales credited and people contacted in [start, end),
     by the rules of the store's sales attribution (see graph.attribution)."""
