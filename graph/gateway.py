@@ -33,6 +33,7 @@ from neo4j.exceptions import (
     AuthError,
     ConstraintError,
     IncompleteCommit,
+    ResultFailedError,
     ServiceUnavailable,
     SessionExpired,
     TransientError,
@@ -135,8 +136,9 @@ class Gateway:
 
     def _call(self, run: Callable[[], T]) -> T:
         """Runs one driver call: the driver retries retryable errors; a commit of unknown
-        outcome or a lost race on a uniqueness constraint is run again (writes are
-        idempotent); what still fails for want of a database is DatabaseUnavailable."""
+        outcome, a lost race on a uniqueness constraint or a deadlock the driver reports as a
+        failed result is run again (writes are idempotent); what still fails for want of a
+        database is DatabaseUnavailable."""
         for attempt in range(RERUNS + 1):
             try:
                 return run()
@@ -145,6 +147,12 @@ class Gateway:
                     raise self._unavailable(exc) from exc
             except ConstraintError:
                 if attempt == RERUNS:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+            except ResultFailedError as exc:
+                # A deadlock reported while the driver rolls back surfaces as this, not as the
+                # transient error it is, and so escapes the driver's own retry: run it again.
+                if attempt == RERUNS or not isinstance(exc.__cause__, TransientError):
                     raise
                 time.sleep(0.1 * (attempt + 1))
             except UNAVAILABLE as exc:
