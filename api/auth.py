@@ -77,7 +77,7 @@ def _identify(request: Request, key: str | None) -> Principal:
     return Principal(entry.name, entry.role, entry.store_id, entry.staff_id)
 
 
-def principal(
+async def principal(
     request: Request,
     header: Annotated[str | None, Depends(_header)],
     cookie: Annotated[str | None, Depends(_cookie)],
@@ -103,7 +103,7 @@ class KeyInAddress(Exception):
         return response
 
 
-def page_principal(
+async def page_principal(
     request: Request,
     header: Annotated[str | None, Depends(_header)],
     query: Annotated[str | None, Depends(_query)],
@@ -131,23 +131,23 @@ def _analytics(caller: Principal) -> Principal:
     return _no_ingest(caller)
 
 
-def reader(caller: Caller) -> Principal:
+async def reader(caller: Caller) -> Principal:
     """HQ or a store app: anyone who reads analytics (not ingest or staff keys)."""
     return _analytics(caller)
 
 
-def page_reader(caller: PageCaller) -> Principal:
+async def page_reader(caller: PageCaller) -> Principal:
     """A reader of a browser page, whose key may come as `?key=` once."""
     return _analytics(caller)
 
 
-def staff_reader(caller: Caller) -> Principal:
+async def staff_reader(caller: Caller) -> Principal:
     """A reader, or a staff key (which `check_person(..., staff=True)` keeps to its own staff
     member): the routes a "today" page uses."""
     return _no_ingest(caller)
 
 
-def page_staff_reader(caller: PageCaller) -> Principal:
+async def page_staff_reader(caller: PageCaller) -> Principal:
     """A staff reader of a browser page (the "today" page), whose key may come as `?key=`."""
     return _no_ingest(caller)
 
@@ -158,16 +158,16 @@ def _hq(caller: Principal) -> Principal:
     return caller
 
 
-def hq_only(caller: Caller) -> Principal:
+async def hq_only(caller: Caller) -> Principal:
     return _hq(caller)
 
 
-def page_hq(caller: PageCaller) -> Principal:
+async def page_hq(caller: PageCaller) -> Principal:
     """An HQ reader of a browser page, whose key may come as `?key=` once."""
     return _hq(caller)
 
 
-def ingester(caller: Caller) -> Principal:
+async def ingester(caller: Caller) -> Principal:
     if caller.role not in ("hq", "ingest"):
         raise Forbidden("Posting events needs an ingest or HQ key.")
     return caller

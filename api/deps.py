@@ -18,12 +18,12 @@ from loaders.models import MAX_ID_LENGTH
 from loaders.pseudonyms import pseudonym
 
 
-def get_gateway(request: Request) -> Gateway:
+async def get_gateway(request: Request) -> Gateway:
     gateway: Gateway = request.app.state.gateway
     return gateway
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -38,7 +38,7 @@ def person_ref(settings: Settings, person_id: str) -> str:
     return pseudonym(person_id, settings.pseudonym_secret)
 
 
-def _person_id(
+async def _person_id(
     settings: SettingsDep,
     person_id: Annotated[
         str, Path(max_length=MAX_ID_LENGTH, description="The person's pseudonymous id.")
@@ -47,7 +47,7 @@ def _person_id(
     return person_ref(settings, person_id)
 
 
-def _staff_id(
+async def _staff_id(
     settings: SettingsDep,
     staff_id: Annotated[
         str, Path(max_length=MAX_ID_LENGTH, description="The staff member's person id.")

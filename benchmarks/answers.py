@@ -24,7 +24,7 @@ from fission.settings import get_settings
 from graph.circles import circle_marks
 from graph.fraud import person_flags
 from graph.gateway import Gateway
-from graph.keynodes import key_nodes
+from graph.keynodes import key_node, key_nodes
 from graph.paths import INTRODUCTION, introduction_paths
 from graph.people import PROFILE
 from graph.reach import DEPTH_COUNTS
@@ -80,7 +80,7 @@ def measure(gateway: Gateway, sample: int) -> dict[str, Any]:
         with step("profile: profile query"):
             row = gateway.read(PROFILE, person_id=person, store_id=None)[0]
         with step("profile: key-node test"):
-            key_nodes(gateway, row["store_id"], person_ids=[person])
+            key_node(gateway, row["store_id"], person)
         with step("profile: fraud flags"):
             person_flags(gateway, person)
         with step("reach: depth counts"):

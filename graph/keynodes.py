@@ -12,7 +12,6 @@ load; people never scored count as 0.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -23,6 +22,7 @@ from graph.gateway import Gateway, Row
 from graph.queries import query
 
 STORE_KEY_NODES = query("keynodes/store")
+PERSON_KEY_NODE = query("keynodes/person")
 
 
 @dataclass(frozen=True)
@@ -94,24 +94,38 @@ def key_nodes(
     gateway: Gateway,
     store_id: str,
     rule: KeyNodeRule | None = None,
-    *,
-    person_ids: Sequence[str] | None = None,
 ) -> list[KeyNode]:
     """The store's key nodes (DESIGN.md §5 "Key node"), highest store influence first.
 
-    `rule` defaults to the settings' thresholds. With `person_ids`, only those of them who are
-    key nodes (each still ranked among all the store's customers). Reads stored store
-    influence: run `refresh_influence` after loads. Unknown store -> NotFound; a store without
-    customers has none.
+    `rule` defaults to the settings' thresholds. Reads stored store influence: run
+    `refresh_influence` after loads. Unknown store -> NotFound; a store without customers has
+    none.
     """
     rule = rule or KeyNodeRule.from_settings(gateway.settings)
     row = gateway.read(
-        STORE_KEY_NODES,
-        store_id=store_id,
-        top_share=rule.top_share,
-        min_reach3=rule.min_reach3,
-        person_ids=list(person_ids) if person_ids is not None else None,
+        STORE_KEY_NODES, store_id=store_id, top_share=rule.top_share, min_reach3=rule.min_reach3
     )[0]
     if not row["found"]:
         raise NotFound(f"store {store_id}")
     return [_key_node(node, store_id, row["customers"], rule) for node in row["nodes"]]
+
+
+def key_node(
+    gateway: Gateway, store_id: str, person_id: str, rule: KeyNodeRule | None = None
+) -> KeyNode | None:
+    """One person as a key node of the store (ranked among all its customers), or None when
+    they are not one (staff, another store's, unknown, or below both thresholds): the entry
+    `key_nodes` would have for them, without ranking the whole store. Unknown store ->
+    NotFound."""
+    rule = rule or KeyNodeRule.from_settings(gateway.settings)
+    row = gateway.read(
+        PERSON_KEY_NODE,
+        store_id=store_id,
+        person_id=person_id,
+        top_share=rule.top_share,
+        min_reach3=rule.min_reach3,
+    )[0]
+    if not row["found"]:
+        raise NotFound(f"store {store_id}")
+    nodes = [_key_node(node, store_id, row["customers"], rule) for node in row["nodes"]]
+    return nodes[0] if nodes else None

@@ -16,7 +16,7 @@ from graph.access import Masker, masker
 from graph.clock import as_of
 from graph.fraud import Flag, person_flags
 from graph.gateway import Gateway
-from graph.keynodes import KeyNodeRule, key_nodes
+from graph.keynodes import KeyNodeRule, key_node
 from graph.queries import query
 from graph.roles import roles_of
 
@@ -125,7 +125,7 @@ def person_profile(
     that a store-scoped caller cannot learn they exist, and people of other stores in the
     profile (referrer, note authors, staff friends) are hidden (graph.access); an unknown
     person is NotFound too. The
-    key-node test is `graph.keynodes.key_nodes` for this one person (DESIGN.md §5 "Key node";
+    key-node test is `graph.keynodes.key_node` for this one person (DESIGN.md §5 "Key node";
     `rule` defaults to the settings' thresholds).
     """
     rows = gateway.read(PROFILE, person_id=person_id, store_id=store_id)
@@ -133,11 +133,11 @@ def person_profile(
         raise NotFound(f"person {person_id}")
     row = rows[0]
     key = (
-        key_nodes(gateway, row["store_id"], rule, person_ids=[person_id])
+        key_node(gateway, row["store_id"], person_id, rule)
         if row["store_id"] is not None and not row["staff"]
-        else []
+        else None
     )
-    reasons = key[0].reasons if key else []
+    reasons = key.reasons if key else []
     mask = masker(
         gateway,
         store_id,

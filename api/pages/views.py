@@ -37,7 +37,7 @@ from graph.attribution import StoreAttribution, staff_figures, store_attribution
 from graph.circles import StoreCircles, store_circles
 from graph.followthrough import serve_recommendations
 from graph.gateway import Gateway
-from graph.keynodes import KeyNode, KeyNodeRule, key_nodes
+from graph.keynodes import KeyNode, KeyNodeRule, key_node, key_nodes
 from graph.network import StoreNetwork
 from graph.paths import IntroductionPath
 from graph.people import PersonBrief, person_briefs, person_profile
@@ -355,8 +355,8 @@ def person_panel(gateway: Gateway, t: Text, person_id: str, scope: str | None) -
     profile = person_profile(gateway, person_id, store_id=scope)
     key: list[str] = []
     if profile.key_node and profile.store_id:
-        found = key_nodes(gateway, profile.store_id, person_ids=[person_id])
-        key = wording.key_reasons(t, found[0], top_share(gateway)) if found else []
+        found = key_node(gateway, profile.store_id, person_id)
+        key = wording.key_reasons(t, found, top_share(gateway)) if found else []
     tree = cascade_tree(gateway, person_id, max_depth=PANEL_DEPTH, max_nodes=PANEL_NODES)
     return render(
         "person_panel.html",

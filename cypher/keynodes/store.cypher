@@ -2,10 +2,10 @@
 // the store) among the ceil(top_share × customers) highest store influence, ties included
 // (a positive score at least the k-th highest), or with reach(p, 3) >= $min_reach3.
 // Reads the stored store_influence (refresh_influence must have run). `rank` is 1 + the number
-// of the store's customers with a higher store influence. The one place this rule is written:
-// a person's profile asks it about that person ($person_ids), ranked within their store.
+// of the store's customers with a higher store influence. keynodes/person.cypher asks the same
+// rule about one person (a profile) without ranking the whole store.
 // mode: read
-// params: $store_id, $top_share (0.01 = 1%), $min_reach3, $person_ids (null: every customer)
+// params: $store_id, $top_share (0.01 = 1%), $min_reach3
 // columns: found, customers, top_k, nodes ([{id, store_influence, influence, store_influence_pct,
 //   rank, reach3, top, member, agent}])
 OPTIONAL MATCH (st:Store {id: $store_id})
@@ -22,7 +22,7 @@ WITH st, customers, scores, CASE WHEN wanted > customers THEN customers ELSE wan
 WITH st, customers, scores, top_k, CASE WHEN top_k >= 1 THEN scores[top_k - 1] END AS threshold
 CALL (st, scores, threshold) {
   MATCH (p:Person)-[:HOME]->(st)
-  WHERE NOT p:Staff AND ($person_ids IS NULL OR p.id IN $person_ids)
+  WHERE NOT p:Staff
   WITH p, coalesce(p.store_influence, 0.0) AS score
   WITH p, score, coalesce(score > 0 AND score >= threshold, false) AS top,
        CASE WHEN EXISTS { (p)-[:REFERRED]->(:Person) }

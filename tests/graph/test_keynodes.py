@@ -12,7 +12,7 @@ import pytest
 from fission.errors import InvalidInput, NotFound
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
-from graph.keynodes import KeyNodeRule, key_nodes
+from graph.keynodes import KeyNodeRule, key_node, key_nodes
 from loaders.pipeline import load_files
 from tests.graph import reference
 from tests.graph.reference import engagement_graph, referral_forest, referral_tree
@@ -102,10 +102,22 @@ class TestKnownAnswers:
         assert not by_reach["A1"].top_influence
         assert [n.person_id for n in key_nodes(gw, "S2", KeyNodeRule(0.01, 11))] == ["R1"]
 
+    def test_one_person_is_asked_the_same_rule(self, gw: Gateway) -> None:
+        rule = KeyNodeRule(0.01, 6)
+        by_store = {n.person_id: n for n in key_nodes(gw, "S2", rule)}
+        assert key_node(gw, "S2", "A1", rule) == by_store["A1"]
+        assert key_node(gw, "S2", "R1", rule) == by_store["R1"]
+        assert key_node(gw, "S1", "P2") == key_nodes(gw, "S1")[1]
+        # Not key nodes: below both thresholds, staff, another store's, unknown.
+        for store, person in (("S2", "B4"), ("S2", "M2"), ("S1", "R1"), ("S1", "nobody")):
+            assert key_node(gw, store, person, rule) is None, person
+
     def test_empty_and_unknown_store_and_bad_thresholds(self, gw: Gateway) -> None:
         assert key_nodes(gw, "S3") == []
         with pytest.raises(NotFound):
             key_nodes(gw, "nope")
+        with pytest.raises(NotFound):
+            key_node(gw, "nope", "P1")
         for bad in ({"top_share": 0.0}, {"top_share": 1.5}, {"min_reach3": 0}):
             with pytest.raises(InvalidInput):
                 KeyNodeRule(**{"top_share": 0.01, "min_reach3": 10, **bad})  # type: ignore[arg-type]
@@ -139,6 +151,8 @@ def test_key_nodes_match_an_independent_recomputation(
         }
         nodes = key_nodes(gw, store, KeyNodeRule(0.01, min_reach3))
         assert {n.person_id for n in nodes} == expected, store
+        one_by_one = [key_node(gw, store, p, KeyNodeRule(0.01, min_reach3)) for p in customers]
+        assert {n.person_id: n for n in one_by_one if n} == {n.person_id: n for n in nodes}
         for n in nodes:
             assert n.reach3 == reach3[n.person_id]
             assert n.influence == pytest.approx(score[n.person_id], abs=1e-6)
