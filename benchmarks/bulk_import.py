@@ -90,7 +90,7 @@ def main() -> None:
         "python_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "target_seconds": 300,
         "runs_detail": runs,
-        "note": "Timings are noisy: other engineers' test suites share the 2 cores.",
+        "note": "Wall times; the load average recorded says whether other work shared the cores.",
     }
     path = record(f"bulk-import-{args.preset}-{args.format}", result)
     print(

@@ -29,7 +29,7 @@ from graph.gateway import Gateway
 from graph.influence import DAMPING, engagement_edges, refresh_influence
 from loaders.pipeline import load_files
 
-NOTE = "The 2-core machine was shared with other engineers' test runs: medians."
+NOTE = "Medians of the refreshes; the load average says whether other work shared the cores."
 HOMES = "MATCH (p:Person)-[:HOME]->(s:Store) RETURN p.id AS id, s.id AS store_id"
 SCORES = "MATCH (p:Person) RETURN p.id AS id, p.influence AS brand, p.store_influence AS store"
 

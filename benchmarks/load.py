@@ -75,8 +75,8 @@ def main() -> None:
         "preset": args.preset,
         "format": args.format,
         "server": {"heap": args.heap, "pagecache": args.pagecache},
-        "note": "medians of fresh-server runs on a machine shared with other work: wall times "
-        "are noisy, CPU per event much less so",
+        "note": "medians of fresh-server runs; CPU per event does not grow when other work "
+        "shares the machine, wall time does",
         "median": {k: statistics.median(run[k] for run in runs) for k in figures},
         "generated": summary,
         "runs": runs,

@@ -94,7 +94,7 @@ def main() -> None:
         "server": {"heap": args.heap, "pagecache": args.pagecache},
         "batch_rows": BATCH,
         "clients": 1,
-        "note": "medians of fresh-server runs on a machine shared with other work: noisy",
+        "note": "medians of fresh-server runs",
         "median": medians,
         "runs": runs,
     }
