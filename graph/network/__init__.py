@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from fission.errors import InvalidInput, NotFound
@@ -173,11 +174,19 @@ def _build(
         steps[name] = round(time.perf_counter() - clock, 4)
         clock = time.perf_counter()
 
-    keys = {k.person_id: k for k in key_nodes(gateway, store_id)}
-    step("key_nodes")
     if head["people"] <= max_nodes:
-        rows = gateway.read(PEOPLE, store_id=store_id, everyone=True, staff=False, ids=highlight)
+        # Drawn whole, the store needs its key nodes only to mark them: both reads side by side.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ranked = pool.submit(key_nodes, gateway, store_id)
+            rows = gateway.read(
+                PEOPLE, store_id=store_id, everyone=True, staff=False, ids=highlight
+            )
+            step("people")
+            keys = {k.person_id: k for k in ranked.result()}
+        step("key_nodes")
     else:
+        keys = {k.person_id: k for k in key_nodes(gateway, store_id)}
+        step("key_nodes")
         budget = max(max_nodes - people_by_role["staff"] - len(highlight), 0)
         order = list(keys)[:budget]
         cascades = gateway.read(
@@ -185,7 +194,7 @@ def _build(
         )
         ids = choose(cascades, order, budget, highlight)
         rows = gateway.read(PEOPLE, store_id=store_id, everyone=False, staff=True, ids=ids)
-    step("people")
+        step("people")
     drawn_by_role: dict[str, int] = dict.fromkeys(ROLES, 0)
     for row in rows:
         if row["home_store_id"] == store_id:
