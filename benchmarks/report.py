@@ -260,8 +260,8 @@ def loading_section(results: Results) -> list[str]:
         "Online load and baseline: fresh server, heap 2g, page cache 2g, one client "
         "(`benchmarks/load.py`, `benchmarks/unwind_baseline.py`); bulk import: "
         "`benchmarks/bulk_import.py` (`fission import`'s steps). A preset without a figure was "
-        "not run on this branch (the online load of `large` takes 20 to 70 minutes of the "
-        "shared machine).",
+        "not run (the online load of `large` takes about 35 minutes at the `medium` rate; "
+        "the bulk import is how a brand's history is loaded).",
         "",
     ]
     return lines
@@ -483,9 +483,9 @@ def render(results: Results) -> str:
             "",
             f"![growth](benchmarks/results/{CHART.name})",
             "",
-            "Each preset was measured at a different load average of the shared machine (see "
-            "*Recorded results*): a line that falls from medium to large shows the machine, "
-            "not the scale.",
+            "A point taken from a result marked `~` in the tables below shared the machine "
+            "with other work (load averages under *Recorded results*): a bend there shows the "
+            "machine, not the scale.",
             "",
         ]
     lines += loading_section(results)
