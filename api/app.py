@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -45,6 +46,10 @@ staff, maps and recommendations; anything else answers 404), **staff** (one staf
 today page, recommendations, figures and notes), **ingest** (POST /events only).
 """
 
+# Starlette's default, level 9, took 9.4 ms to pack a 512 kB store network at `large`; level 5
+# takes 2.4 ms for a 9 % larger body.
+GZIP_LEVEL = 5
+
 
 def create_app(settings: Settings | None = None, gateway: Gateway | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -77,7 +82,7 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     )
     app.state.settings = settings
     errors.install(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.add_middleware(GuardBodies, max_bytes=settings.api_max_body_bytes)
     for module in (
         health,
@@ -94,6 +99,17 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     ):
         app.include_router(module.router)
     app.mount("/static", VersionedStatic(directory=PLOTLY_DIR), name="static")
+    return app
+
+
+def serving_app() -> FastAPI:
+    """The app as `fission serve` runs it in each uvicorn worker. What is alive once it is built
+    (modules, classes, schemas: about 90 000 objects) stays alive, so it is moved out of the
+    garbage collector's reach: at `large`, every full collection walked it again while store
+    maps were drawn, 40 ms a time against 1 to 4 ms frozen."""
+    app = create_app()
+    gc.collect()
+    gc.freeze()
     return app
 
 

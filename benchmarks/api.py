@@ -142,7 +142,7 @@ def served(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         "FISSION_API_KEYS_FILE": "/dev/null/none",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        [sys.executable, "-m", "uvicorn", "api.app:serving_app", "--factory",
          "--port", str(port), "--log-level", "warning", "--no-access-log",
          "--workers", str(settings.api_workers)],
         env=env,

@@ -843,7 +843,7 @@ def serve(
 
     settings = get_settings()
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:serving_app",
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,

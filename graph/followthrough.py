@@ -5,7 +5,8 @@ and what converted").
 Recommendations are computed on demand, so the API records the lists it serves:
 `record_recommendations` writes `(:Staff)-[:RECOMMENDED {day, at, rank, topic}]->(:Person)`, at
 most once per staff member, person and day (UTC), keeping the first serving of the day: the app
-may ask as often as it likes, and a repeated GET writes nothing.
+may ask as often as it likes, and a repeated GET writes nothing. The API writes that record after
+its answer is sent (`serve_recommendations(defer=...)`), so staff do not wait on the write.
 `follow_through(store, start, end)` then reports, for the store's staff:
 
 - recommended: the (staff member, person) pairs with a recommendation in [start, end);
@@ -23,20 +24,23 @@ before recommendations were recorded.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from fission.errors import InvalidInput, NotFound
+from fission.errors import FissionError, InvalidInput, NotFound
 from graph.access import masker
 from graph.clock import as_of, aware
 from graph.gateway import Gateway
 from graph.keynodes import key_nodes
 from graph.queries import query
 from graph.recommend import Recommendation, recommended_contacts
+
+log = logging.getLogger("fission.followthrough")
 
 RECORD = query("followthrough/record_recommendations")
 UNRECORDED = query("followthrough/unrecorded")
@@ -80,16 +84,34 @@ def serve_recommendations(
     limit: int = 10,
     now: datetime | None = None,
     scope: str | None = None,
+    defer: Callable[..., object] | None = None,
 ) -> list[Recommendation]:
     """`recommended_contacts` for a staff member (people of other stores hidden from a
     `scope`d caller), recorded as served at `now` (default: the current time), so that
     follow-through can tell which were acted on. Every list a person is shown (the API, the
-    staff member's "today" page) is served through this."""
+    staff member's "today" page) is served through this.
+
+    With `defer` (e.g. FastAPI's `BackgroundTasks.add_task`), the record is handed to it to be
+    written once the answer is out; a record that then fails is logged, not raised: the list
+    was served, and the next serving that day records it."""
     now = as_of(now)
     items = recommended_contacts(gateway, staff_id, topic=topic, limit=limit, now=now, scope=scope)
     if items:
-        record_recommendations(gateway, staff_id, [r.person_id for r in items], now, topic)
+        ids = [r.person_id for r in items]
+        if defer is None:
+            record_recommendations(gateway, staff_id, ids, now, topic)
+        else:
+            defer(_record_quietly, gateway, staff_id, ids, now, topic)
     return items
+
+
+def _record_quietly(
+    gateway: Gateway, staff_id: str, person_ids: list[str], at: datetime, topic: str | None
+) -> None:
+    try:
+        record_recommendations(gateway, staff_id, person_ids, at, topic)
+    except FissionError:
+        log.warning("recommendations served to %s were not recorded", staff_id, exc_info=True)
 
 
 def record_recommendations(

@@ -39,7 +39,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
-from graph.gateway import Gateway, Row
+from graph.gateway import Gateway, Row, Tx
 from graph.gds import projected, server_plugins
 from graph.queries import query
 
@@ -242,7 +242,12 @@ def store_flags(gateway: Gateway, store_id: str) -> FlagPage:
 
 def person_flags(gateway: Gateway, person_id: str) -> list[Flag]:
     """The stored flags that name a person (none for an unknown one)."""
-    return [_flag(f) for f in gateway.read(FLAGS, store_id=None, person_id=person_id)[0]["flags"]]
+    return gateway.read_tx(lambda tx: person_flags_in(tx, person_id))
+
+
+def person_flags_in(tx: Tx, person_id: str) -> list[Flag]:
+    """`person_flags` inside a read transaction that also runs other queries (a profile)."""
+    return [_flag(f) for f in tx.run(FLAGS, store_id=None, person_id=person_id)[0]["flags"]]
 
 
 def excluded_people(gateway: Gateway, store_id: str) -> list[str]:

@@ -2,6 +2,8 @@
 or write.
 
 - `read(query, **params)` runs in a read transaction (routed to a secondary in a cluster);
+- `read_tx(work)` runs several reads as one read transaction (`work(tx)` calls `tx.run`): one
+  state of the graph, and no transaction set-up and commit per query;
 - `write(query, **params)` and `write_batches(query, rows)` run in write transactions;
 - `write_tx(work)` runs several writes as one transaction (`work(tx)` calls `tx.run`);
 - `apply_schema(query)` runs a schema file's statements.
@@ -28,7 +30,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, LiteralString, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Record, Result, RoutingControl
+from neo4j import (
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    Record,
+    Result,
+    RoutingControl,
+    Session,
+)
 from neo4j.exceptions import (
     AuthError,
     ConstraintError,
@@ -85,13 +95,15 @@ def rows(result: Result) -> list[Row]:
 
 
 class Tx:
-    """A write transaction in progress, for `Gateway.write_tx`."""
+    """A transaction in progress, for `Gateway.write_tx` (write queries) and `Gateway.read_tx`
+    (read queries)."""
 
-    def __init__(self, tx: ManagedTransaction) -> None:
+    def __init__(self, tx: ManagedTransaction, mode: Mode = "write") -> None:
         self._tx = tx
+        self._mode = mode
 
     def run(self, query: Query, **params: Any) -> list[Row]:
-        _check_mode(query, "write")
+        _check_mode(query, self._mode)
         return rows(self._tx.run(query.text, params))
 
 
@@ -206,12 +218,28 @@ class Gateway:
         )
         return result
 
+    def _session(self) -> Session:
+        # The bookmarks execute_query keeps: a read after a write sees it, even on a secondary.
+        return self.driver.session(
+            database=self.database, bookmark_manager=self.driver.execute_query_bookmark_manager
+        )
+
+    def read_tx(self, work: Callable[[Tx], T]) -> T:
+        """Runs `work` as one read transaction (routed like `read`); the driver runs it again
+        on retryable errors, so `work` must not have other side effects."""
+
+        def run() -> T:
+            with self._session() as session:
+                return session.execute_read(lambda tx: work(Tx(tx, "read")))
+
+        return self._call(run)
+
     def write_tx(self, work: Callable[[Tx], T]) -> T:
         """Runs `work` as one write transaction: all of it commits, or none of it. The driver
         retries it on retryable errors, so `work` must not have other side effects."""
 
         def run() -> T:
-            with self.driver.session(database=self.database) as session:
+            with self._session() as session:
                 return session.execute_write(lambda tx: work(Tx(tx)))
 
         return self._call(run)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
 from fission.settings import Settings
-from graph.gateway import Gateway, Row
+from graph.gateway import Gateway, Row, Tx
 from graph.queries import query
 
 STORE_KEY_NODES = query("keynodes/store")
@@ -118,7 +118,12 @@ def key_node(
     `key_nodes` would have for them, without ranking the whole store. Unknown store ->
     NotFound."""
     rule = rule or KeyNodeRule.from_settings(gateway.settings)
-    row = gateway.read(
+    return gateway.read_tx(lambda tx: key_node_in(tx, store_id, person_id, rule))
+
+
+def key_node_in(tx: Tx, store_id: str, person_id: str, rule: KeyNodeRule) -> KeyNode | None:
+    """`key_node` inside a read transaction that also runs other queries (a profile)."""
+    row = tx.run(
         PERSON_KEY_NODE,
         store_id=store_id,
         person_id=person_id,

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 from fission.errors import NotFound
 from graph.access import Masker, masker
 from graph.clock import as_of
-from graph.fraud import Flag, person_flags
-from graph.gateway import Gateway
-from graph.keynodes import KeyNodeRule, key_node
+from graph.fraud import Flag, person_flags_in
+from graph.gateway import Gateway, Row, Tx
+from graph.keynodes import KeyNode, KeyNodeRule, key_node_in
 from graph.queries import query
 from graph.roles import roles_of
 
@@ -124,19 +124,28 @@ def person_profile(
     With `store_id`, a person whose home is another store (or none) is reported as NotFound, so
     that a store-scoped caller cannot learn they exist, and people of other stores in the
     profile (referrer, note authors, staff friends) are hidden (graph.access); an unknown
-    person is NotFound too. The
-    key-node test is `graph.keynodes.key_node` for this one person (DESIGN.md §5 "Key node";
-    `rule` defaults to the settings' thresholds).
+    person is NotFound too. The key-node test is `graph.keynodes.key_node` for this one person
+    (DESIGN.md §5 "Key node"; `rule` defaults to the settings' thresholds). The profile, the
+    key-node test and the fraud flags are read in one transaction.
     """
-    rows = gateway.read(PROFILE, person_id=person_id, store_id=store_id)
-    if not rows:
+    rule = rule or KeyNodeRule.from_settings(gateway.settings)
+
+    def read(tx: Tx) -> tuple[Row, KeyNode | None, list[Flag]] | None:
+        rows = tx.run(PROFILE, person_id=person_id, store_id=store_id)
+        if not rows:
+            return None
+        row = rows[0]
+        key = (
+            key_node_in(tx, row["store_id"], person_id, rule)
+            if row["store_id"] is not None and not row["staff"]
+            else None
+        )
+        return row, key, person_flags_in(tx, person_id)
+
+    found = gateway.read_tx(read)
+    if found is None:
         raise NotFound(f"person {person_id}")
-    row = rows[0]
-    key = (
-        key_node(gateway, row["store_id"], person_id, rule)
-        if row["store_id"] is not None and not row["staff"]
-        else None
-    )
+    row, key, flags = found
     reasons = key.reasons if key else []
     mask = masker(
         gateway,
@@ -182,7 +191,7 @@ def person_profile(
         order_count=row["order_count"],
         order_total=float(row["order_total"]),
         last_order_at=row["last_order_at"],
-        flags=person_flags(gateway, person_id),
+        flags=flags,
     )
 
 

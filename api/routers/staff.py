@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, BackgroundTasks, Query, status
 from pydantic import BaseModel
 
 from api.auth import StaffReader
@@ -55,16 +55,24 @@ def recommendations(
     staff_id: StaffId,
     gateway: GatewayDep,
     caller: StaffReader,
+    background: BackgroundTasks,
     topic: Annotated[
         str | None, Query(max_length=64, description="A campaign topic, e.g. coffee.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Recommendations:
     """The people served are remembered for follow-through once per staff member, person and
-    day (UTC): asking again the same day writes nothing. A store key sees people of other
-    stores on the paths as "someone from another store"."""
+    day (UTC), written just after the answer is sent: asking again the same day writes nothing.
+    A store key sees people of other stores on the paths as "someone from another store"."""
     check_person(gateway, caller, staff_id, staff=True)
-    items = serve_recommendations(gateway, staff_id, topic=topic, limit=limit, scope=caller.scope)
+    items = serve_recommendations(
+        gateway,
+        staff_id,
+        topic=topic,
+        limit=limit,
+        scope=caller.scope,
+        defer=background.add_task,
+    )
     return Recommendations(staff_id=staff_id, topic=topic, items=items)
 
 

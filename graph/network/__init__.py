@@ -26,6 +26,10 @@ Fruchterman-Reingold around the store; with summary nodes, the network shrinks i
 and the summary nodes sit in a row at y = -1), `cache` (an LRU per store and parameters, reused
 while the store network's fingerprint — people per role, referred people, first appearances,
 influence refresh time: one cheap query — is unchanged), `model` (the pydantic answer).
+
+The cache keeps each network as its JSON text and validates it again on a hit (5 ms for 1 400
+people): kept as pydantic objects, 128 networks were 1.2 M objects that every full garbage
+collection walked, up to 340 ms a time.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ CASCADES = query("network/cascades")
 TIES = query("network/ties")
 
 CACHE_SIZE = 128
-_CACHE: VersionedCache[StoreNetwork] = VersionedCache(CACHE_SIZE)
+_CACHE: VersionedCache[bytes] = VersionedCache(CACHE_SIZE)
 
 __all__ = ["NetworkEdge", "NetworkNode", "StoreNetwork", "clear_network_cache", "store_network"]
 
@@ -305,12 +309,14 @@ def store_network(
         tuple(stand_ins), tuple(hidden_ties), settings.key_node_top_share,
         settings.key_node_min_reach3,
     )  # fmt: skip
-    network = _CACHE.get(key, version)
-    if network is None:
+    cached = _CACHE.get(key, version)
+    if cached is None:
         steps = {"fingerprint": round(time.perf_counter() - started, 4)}
         network = _build(
             gateway, store_id, head, people_by_role, version, max_nodes, wanted, stand_ins,
             hidden_ties, steps,
         )  # fmt: skip
-        _CACHE.put(key, version, network)
+        _CACHE.put(key, version, network.model_dump_json().encode())
+    else:
+        network = StoreNetwork.model_validate_json(cached)
     return network.model_copy(update={"path": path}) if path else network

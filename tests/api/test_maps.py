@@ -143,6 +143,8 @@ def test_layout_is_deterministic(app_client: TestClient, gateway: Gateway, brand
         (n.id, n.x, n.y) for n in again.nodes
     ]
     assert edge_set(first) == {("M2", "store:S2", "works_at"), ("M2", "X", "referral")}
+    # A cached network (kept as JSON text) comes back equal, to the last float and timestamp.
+    assert store_network(gateway, "S2", max_nodes=1400) == again
 
 
 def test_highlighted_person_of_another_store(gateway: Gateway, brand: Path) -> None:

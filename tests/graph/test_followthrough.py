@@ -6,13 +6,16 @@ note.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from fission.errors import InvalidInput, NotFound
-from graph.followthrough import follow_through, record_recommendations
+from graph.followthrough import follow_through, record_recommendations, serve_recommendations
 from graph.gateway import Gateway
 from loaders.pipeline import load_files
 from tests.helpers import order, reference_files, share, ts, visit, write_rows
@@ -91,6 +94,35 @@ def test_record_recommendations(graph: Gateway, tmp_path: Path) -> None:
         record_recommendations(graph, "P1", ["P2"], at(10))  # not a staff member
     with pytest.raises(InvalidInput):
         record_recommendations(graph, "M1", ["P2"], datetime(2026, 5, 10))
+
+
+def recommended_pairs(graph: Gateway) -> list[tuple[str, str]]:
+    rows = graph.read(
+        "MATCH (s:Staff)-[:RECOMMENDED]->(p:Person) RETURN s.id AS staff, p.id AS person "
+        "ORDER BY staff, person"
+    )
+    return [(r["staff"], r["person"]) for r in rows]
+
+
+def test_a_deferred_record_is_written_when_run_and_logged_when_it_fails(
+    graph: Gateway, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    build(tmp_path)
+    assert load_files(graph, [tmp_path]).total("rejected") == 0
+    deferred: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+    items = serve_recommendations(
+        graph, "M1", now=at(10), defer=lambda work, *args: deferred.append((work, args))
+    )
+    assert [i.person_id for i in items] == ["K"]
+    assert recommended_pairs(graph) == [] and len(deferred) == 1  # the answer comes first
+    work, args = deferred[0]
+    work(*args)
+    assert recommended_pairs(graph) == [("M1", "K")]
+    # A record that fails once the answer is out (here: no such staff member) is logged.
+    with caplog.at_level(logging.WARNING, logger="fission.followthrough"):
+        work(graph, "NOBODY", *args[2:])
+    assert "recommendations served to NOBODY were not recorded" in caplog.text
+    assert recommended_pairs(graph) == [("M1", "K")]
 
 
 def test_follow_through_known_answers(graph: Gateway, tmp_path: Path) -> None:
