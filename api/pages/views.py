@@ -46,6 +46,7 @@ from graph.seeds import store_seeds
 from graph.stores import (
     TIER_NAMES,
     ConversionFunnel,
+    Defer,
     HQOverviewPage,
     StoreDiagnosis,
     brand_summary,
@@ -102,12 +103,14 @@ def hq_page(
     every_row: HQOverviewPage,
     csv_url: str,
     window: Window = None,
+    defer: Defer | None = None,
 ) -> str:
     """The HQ dashboard around `page` (the table's rows) and `every_row` (every store that
     passes the filters, for the scatter), with the brand's customer value over `window`
-    (start, end; default: each figure's own, from the precomputed snapshot)."""
+    (start, end; default: each figure's own, from the precomputed snapshot). `defer` as in
+    `hq_overview`."""
     t = frame.text
-    brand = brand_summary(gateway)
+    brand = brand_summary(gateway, defer=defer)
     status = operations_status(gateway)
     start, end = window or (None, None)
     # Without a window the section only reads the snapshot, so the page never computes the

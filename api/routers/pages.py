@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import PageReader, PageStaffReader, Reader, StaffReader, check_store
@@ -67,6 +67,7 @@ def hq_dashboard(
     gateway: GatewayDep,
     settings: SettingsDep,
     caller: PageStaffReader,
+    background: BackgroundTasks,
     sort: Sort = "customers",
     desc: Descending = True,
     region: Region = None,
@@ -100,14 +101,21 @@ def hq_dashboard(
         limit=PAGE_ROWS,
         region=region,
         tier_name=tier_name,
+        defer=background.add_task,
     )
     every = hq_overview(
-        gateway, sort=sort, descending=desc, limit=None, region=region, tier_name=tier_name
+        gateway,
+        sort=sort,
+        descending=desc,
+        limit=None,
+        region=region,
+        tier_name=tier_name,
+        defer=background.add_task,
     )
     query = {"sort": sort, "desc": str(desc).lower(), "region": region or "", "tier": tier or ""}
     csv_url = "/stores.csv?" + urlencode({k: v for k, v in query.items() if v})
     frame = chrome(request, settings, caller)
-    body = views.hq_page(gateway, frame, rows, every, csv_url, (start, end))
+    body = views.hq_page(gateway, frame, rows, every, csv_url, (start, end), background.add_task)
     return page_response(request, body)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query
 from pydantic import BaseModel
 
 from api.auth import Reader, check_store
@@ -34,6 +34,7 @@ router = APIRouter(
 def list_stores(
     gateway: GatewayDep,
     caller: Reader,
+    background: BackgroundTasks,
     sort: SortQuery = "customers",
     desc: DescQuery = True,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
@@ -43,7 +44,8 @@ def list_stores(
 ) -> HQOverviewPage:
     """HQ sees every store; a store key sees its own row only. The brand-wide rows are
     reused for up to FISSION_HQ_OVERVIEW_MAX_AGE_SECONDS while no count changed (`as_of`
-    says when they were computed)."""
+    says when they were computed); after that they are still answered at once, and recomputed
+    just after the answer for the next request."""
     return hq_overview(
         gateway,
         sort=sort,
@@ -53,6 +55,7 @@ def list_stores(
         store_id=caller.scope,
         region=region,
         tier_name=tier,
+        defer=background.add_task,
     )
 
 

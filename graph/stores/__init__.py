@@ -46,6 +46,7 @@ from graph.stores.model import (
 )
 from graph.stores.overview import (
     SORTS,
+    Defer,
     OverviewRefresh,
     brand_summary,
     hq_overview,
@@ -54,7 +55,7 @@ from graph.stores.overview import (
 from graph.stores.suggestions import suggestions
 
 __all__ = [
-    "SORTS", "TIER_NAMES", "BrandSummary", "ConversionFunnel", "HQOverviewPage",
+    "SORTS", "TIER_NAMES", "BrandSummary", "ConversionFunnel", "Defer", "HQOverviewPage",
     "OverviewRefresh", "StoreDiagnosis", "StoreOverviewRow", "Tier", "brand_summary",
     "cascades", "conversion_funnel", "hq_overview", "plan_stages", "refresh_store_overview",
     "store_diagnosis", "suggestions", "tier",

@@ -4,6 +4,7 @@ definitions in graph.stores), sorted and paged."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import Counter
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from fission.errors import InvalidInput
+from fission.errors import FissionError, InvalidInput
 from graph.clock import as_of, aware
 from graph.gateway import Gateway, Row
 from graph.queries import query
@@ -31,6 +32,10 @@ from graph.stores.model import (
     tier,
     weekly,
 )
+
+log = logging.getLogger("fission.overview")
+# What runs work after the answer is sent (FastAPI's BackgroundTasks.add_task).
+Defer = Callable[..., object]
 
 OVERVIEW = query("stores/overview")
 NETWORKS = query("stores/networks")
@@ -155,20 +160,22 @@ def _fingerprint(gateway: Gateway) -> str:
     return json.dumps(gateway.read(BRAND_FINGERPRINT)[0], sort_keys=True)
 
 
-def _stored(gateway: Gateway, fingerprint: str) -> _Overview | None:
-    """The stored overview, if it is of the brand as it is now (same fingerprint), younger than
-    `hq_overview_max_age_seconds` and complete (no store created since)."""
+def _stored(gateway: Gateway, fingerprint: str) -> tuple[_Overview, bool] | None:
+    """The stored overview and whether it is current: of the brand as it is now (same
+    fingerprint) and younger than `hq_overview_max_age_seconds`. None when there is none, or it
+    is incomplete (a store created since)."""
     stored = gateway.read(READ_OVERVIEW)[0]
-    if stored["as_of"] is None or stored["fingerprint"] != fingerprint:
+    if stored["as_of"] is None or any(r["customers"] is None for r in stored["rows"]):
         return None
     age = datetime.now(UTC) - stored["computed_at"]
-    if age.total_seconds() > gateway.settings.hq_overview_max_age_seconds:
-        return None
-    if any(r["customers"] is None for r in stored["rows"]):
-        return None
-    return _Overview(
+    current = (
+        stored["fingerprint"] == fingerprint
+        and age.total_seconds() <= gateway.settings.hq_overview_max_age_seconds
+    )
+    overview = _Overview(
         as_of=stored["as_of"], rows=[_row(r) for r in stored["rows"]], weeks=stored["weeks"]
     )
+    return overview, current
 
 
 def _store(gateway: Gateway, now: datetime | None) -> tuple[_Overview, float]:
@@ -199,9 +206,11 @@ def refresh_store_overview(gateway: Gateway, now: datetime | None = None) -> Ove
     return OverviewRefresh(as_of=overview.as_of, stores=len(overview.rows), seconds=seconds)
 
 
-def _brand(gateway: Gateway, now: datetime | None) -> _Overview:
+def _brand(gateway: Gateway, now: datetime | None, defer: Defer | None = None) -> _Overview:
     """Every store's row and the brand's weekly new people: computed as of `now`, or (without
-    `now`) the stored overview, recomputed and stored first when it is stale (see `_stored`)."""
+    `now`) the stored overview, recomputed and stored first when it is not current (see
+    `_stored`). With `defer`, a stored overview that is not current is answered as it is and
+    handed to `defer` to be recomputed after the answer."""
     if now is not None:
         now = aware(now, "now")
         return _Overview(
@@ -209,12 +218,26 @@ def _brand(gateway: Gateway, now: datetime | None) -> _Overview:
             rows=[_row(r) for r in _figures(gateway, now, None)],
             weeks=_weeks(gateway, now),
         )
-    stored = _stored(gateway, _fingerprint(gateway))
-    if stored is not None:
-        return stored
+    found = _stored(gateway, _fingerprint(gateway))
+    if found is not None and (found[1] or defer is not None):
+        if not found[1] and defer is not None:
+            defer(_refresh_unless_current, gateway)
+        return found[0]
     with _refreshing:
-        stored = _stored(gateway, _fingerprint(gateway))  # another request may have refreshed
-        return stored if stored is not None else _store(gateway, None)[0]
+        found = _stored(gateway, _fingerprint(gateway))  # another request may have refreshed
+        return found[0] if found is not None and found[1] else _store(gateway, None)[0]
+
+
+def _refresh_unless_current(gateway: Gateway) -> None:
+    """A deferred recomputation: skipped when another one stored a current overview first; a
+    failure is logged (the rows already served stand; the next request tries again)."""
+    try:
+        with _refreshing:
+            found = _stored(gateway, _fingerprint(gateway))
+            if found is None or not found[1]:
+                _store(gateway, None)
+    except FissionError:
+        log.warning("the HQ overview could not be recomputed", exc_info=True)
 
 
 def hq_overview(
@@ -227,6 +250,7 @@ def hq_overview(
     store_id: str | None = None,
     region: str | None = None,
     tier_name: Tier | None = None,
+    defer: Defer | None = None,
 ) -> HQOverviewPage:
     """All stores (or, with `store_id`, that one) with their set-wise diagnosis figures
     (DESIGN.md §5 "Store diagnosis"), optionally only those of `region` and of tier
@@ -238,7 +262,10 @@ def hq_overview(
     `offset`/`limit` (at most 1000 rows a page; None: every row). Without `now`, the rows are
     the stored overview (`refresh_store_overview`; one read of the Store nodes), recomputed
     first only when the brand's counts changed since it was stored or it is older than
-    `hq_overview_max_age_seconds`. Key-node counts are left out: they need reach(p, 3) of every
+    `hq_overview_max_age_seconds`; with `defer` (the API's background tasks), such rows are
+    answered at once (`as_of` says when they were computed) and recomputed after the answer, so
+    that no HQ request waits for a recomputation (seconds at 1 000 stores) while rows are
+    stored. Key-node counts are left out: they need reach(p, 3) of every
     customer of every store, a walk as costly as the rest together; the store diagnosis has
     them.
     """
@@ -251,7 +278,7 @@ def hq_overview(
     if tier_name is not None and tier_name not in TIER_NAMES:
         raise InvalidInput(f"tier must be one of {', '.join(TIER_NAMES)}; got {tier_name!r}")
     if store_id is None:
-        brand = _brand(gateway, now)
+        brand = _brand(gateway, now, defer)
         when, stores = brand.as_of, brand.rows
     else:
         when = as_of(now)
@@ -276,11 +303,13 @@ def hq_overview(
     )
 
 
-def brand_summary(gateway: Gateway, now: datetime | None = None) -> BrandSummary:
+def brand_summary(
+    gateway: Gateway, now: datetime | None = None, defer: Defer | None = None
+) -> BrandSummary:
     """The brand at a glance: totals over every store's overview row, stores per tier, the
     regions, and new people per week brand-wide (see BrandSummary). Without `now`, from the
-    stored overview (the same rows `hq_overview` pages through)."""
-    brand = _brand(gateway, now)
+    stored overview (the same rows `hq_overview` pages through; `defer` as there)."""
+    brand = _brand(gateway, now, defer)
     rows = brand.rows
     customers = sum(r.customers for r in rows)
     members = sum(r.members for r in rows)

@@ -6,14 +6,17 @@ known answers on hand-built stores (each suggestion rule triggered), then on the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 import pytest
 
 from fission.errors import InvalidInput, NotFound
+from fission.settings import Settings
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
 from graph.stores import (
@@ -453,6 +456,33 @@ def test_generated_diagnosis_matches_the_raw_files(tiny: Gateway, tiny_files: Pa
         )
         assert (row.conversion_rate, row.fission_ratio) == (d.conversion_rate, d.fission_ratio)
         assert row.new_people_4w == sum(ref["weeks"][4:])
+
+
+def test_a_stale_overview_is_answered_at_once_and_recomputed_after(
+    graph: Gateway, tiny_files: Path, neo4j_settings: Settings
+) -> None:
+    """With `defer` (the API), rows that are no longer current are served as they are, one
+    recomputation is handed over, and once it has run the rows are current again."""
+    load_tiny(graph, tiny_files)
+    end = datetime.fromisoformat(json.loads((tiny_files / "summary.json").read_text())["end"])
+    refresh_store_overview(graph, end)
+    deferred: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+
+    def defer(work: Callable[..., Any], *args: Any) -> None:
+        deferred.append((work, args))
+
+    # Nothing stored is current for a gateway that allows no age at all.
+    impatient = neo4j_settings.model_copy(update={"hq_overview_max_age_seconds": 0.0})
+    with Gateway(impatient) as ageless:
+        assert hq_overview(ageless, limit=1000, defer=defer).as_of == end
+        assert brand_summary(ageless, defer=defer).as_of == end
+        assert len(deferred) == 2
+        for work, args in deferred:
+            work(*args)
+    recomputed = hq_overview(graph, limit=1000)  # current now: read back, not computed again
+    assert recomputed.as_of > end
+    assert hq_overview(graph, limit=1000).as_of == recomputed.as_of
+    assert recomputed.rows == hq_overview(graph, recomputed.as_of, limit=1000).rows
 
 
 def test_stored_overview_equals_the_computed_one(
