@@ -154,9 +154,9 @@ TARGETS = [
            lambda v: v <= 10, _s, "influence-large", "58 s"),
     Target("HQ overview `GET /stores?limit=20`, p95, 1 client (large)", "<= 1 s",
            _api("hq_overview", 1, "p95_ms"), lambda v: v <= 1000, _ms, "api-large", "7.8 s"),
-    Target("HQ overview recomputed (first request after counts changed; large)", "<= 1 s",
-           _get("api-large", "hq_overview_recompute_s"),
-           lambda v: v <= 1, _s, "api-large"),
+    Target("HQ overview, first request after counts changed (large)", "<= 1 s",
+           _get("api-large", "hq_overview_after_change_ms"),
+           lambda v: v <= 1000, _ms, "api-large"),
     Target("HQ page `GET /`, p95, 1 client (large)", "<= 1 s",
            _api("hq_page", 1, "p95_ms"), lambda v: v <= 1000, _ms, "api-large"),
     Target("store diagnosis, p95, 1 client (large)", "<= 300 ms",
@@ -350,8 +350,10 @@ def api_section(results: Results) -> list[str]:
         drawn = result.get("map_page_drawn", {})
         extra.append(
             f"- {preset} ({_people(results, preset)}): store map page drawn in Chromium "
-            f"{fmt(drawn.get('median_s'), 2, ' s')} (median, biggest store); HQ overview "
-            f"recomputed after a count change "
+            f"{fmt(drawn.get('median_s'), 2, ' s')} (median, biggest store); after a count "
+            f"change, the first HQ overview request "
+            f"{fmt(result.get('hq_overview_after_change_ms'), 1, ' ms')} (in-process, the "
+            f"stored rows) and its recomputation after the answer "
             f"{fmt(result.get('hq_overview_recompute_s'), 2, ' s')}."
         )
     return lines + extra + [""]
