@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from fission.errors import FissionError, InvalidInput, NotFound
+from graph import Defer
 from graph.access import masker
 from graph.clock import as_of, aware
 from graph.gateway import Gateway
@@ -84,7 +85,7 @@ def serve_recommendations(
     limit: int = 10,
     now: datetime | None = None,
     scope: str | None = None,
-    defer: Callable[..., object] | None = None,
+    defer: Defer | None = None,
 ) -> list[Recommendation]:
     """`recommended_contacts` for a staff member (people of other stores hidden from a
     `scope`d caller), recorded as served at `now` (default: the current time), so that

@@ -33,6 +33,7 @@ from api.pages import figures, wording
 from api.pages.common import Chrome, render_page
 from api.value_pages import brand_figures, store_figures
 from fission.errors import FeatureUnavailable
+from graph import Defer
 from graph.attribution import StoreAttribution, staff_figures, store_attribution
 from graph.circles import StoreCircles, store_circles
 from graph.followthrough import serve_recommendations
@@ -46,7 +47,6 @@ from graph.seeds import store_seeds
 from graph.stores import (
     TIER_NAMES,
     ConversionFunnel,
-    Defer,
     HQOverviewPage,
     StoreDiagnosis,
     brand_summary,

@@ -46,7 +46,6 @@ from graph.stores.model import (
 )
 from graph.stores.overview import (
     SORTS,
-    Defer,
     OverviewRefresh,
     brand_summary,
     hq_overview,
@@ -55,7 +54,7 @@ from graph.stores.overview import (
 from graph.stores.suggestions import suggestions
 
 __all__ = [
-    "SORTS", "TIER_NAMES", "BrandSummary", "ConversionFunnel", "Defer", "HQOverviewPage",
+    "SORTS", "TIER_NAMES", "BrandSummary", "ConversionFunnel", "HQOverviewPage",
     "OverviewRefresh", "StoreDiagnosis", "StoreOverviewRow", "Tier", "brand_summary",
     "cascades", "conversion_funnel", "hq_overview", "plan_stages", "refresh_store_overview",
     "store_diagnosis", "suggestions", "tier",

@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from fission.errors import FissionError, InvalidInput
+from graph import Defer
 from graph.clock import as_of, aware
 from graph.gateway import Gateway, Row
 from graph.queries import query
@@ -34,8 +35,6 @@ from graph.stores.model import (
 )
 
 log = logging.getLogger("fission.overview")
-# What runs work after the answer is sent (FastAPI's BackgroundTasks.add_task).
-Defer = Callable[..., object]
 
 OVERVIEW = query("stores/overview")
 NETWORKS = query("stores/networks")
