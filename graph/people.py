@@ -119,7 +119,18 @@ def person_profile(
     store_id: str | None = None,
     rule: KeyNodeRule | None = None,
 ) -> PersonProfile:
-    """Everything known about a person.
+    """Everything known about a person (see `profile_and_key_node`)."""
+    return profile_and_key_node(gateway, person_id, store_id, rule)[0]
+
+
+def profile_and_key_node(
+    gateway: Gateway,
+    person_id: str,
+    store_id: str | None = None,
+    rule: KeyNodeRule | None = None,
+) -> tuple[PersonProfile, KeyNode | None]:
+    """Everything known about a person, with the `KeyNode` the key-node test found (None: not a
+    key node) for callers that word its reasons themselves.
 
     With `store_id`, a person whose home is another store (or none) is reported as NotFound, so
     that a store-scoped caller cannot learn they exist, and people of other stores in the
@@ -156,7 +167,7 @@ def person_profile(
             *(f["id"] for f in row["staff_friends"]),
         ],
     )
-    return PersonProfile(
+    profile = PersonProfile(
         person_id=row["id"],
         roles=roles_of(staff=row["staff"], agent=row["agent"], member=row["member"]),
         staff_role=row["role"] if row["staff"] else None,
@@ -193,6 +204,7 @@ def person_profile(
         last_order_at=row["last_order_at"],
         flags=flags,
     )
+    return profile, key
 
 
 class PersonBrief(BaseModel):

@@ -38,10 +38,10 @@ from graph.attribution import StoreAttribution, staff_figures, store_attribution
 from graph.circles import StoreCircles, store_circles
 from graph.followthrough import serve_recommendations
 from graph.gateway import Gateway
-from graph.keynodes import KeyNode, KeyNodeRule, key_node, key_nodes
+from graph.keynodes import KeyNode, KeyNodeRule, key_nodes
 from graph.network import StoreNetwork
 from graph.paths import IntroductionPath
-from graph.people import PersonBrief, person_briefs, person_profile
+from graph.people import PersonBrief, person_briefs, profile_and_key_node
 from graph.reach import CascadeNode, cascade_tree, referrer_chain
 from graph.seeds import store_seeds
 from graph.stores import (
@@ -355,11 +355,8 @@ def _depth_first(nodes: list[CascadeNode]) -> list[CascadeNode]:
 def person_panel(gateway: Gateway, t: Text, person_id: str, scope: str | None) -> str:
     """One person's panel (a fragment loaded into the dashboard). `scope` is a store key's
     store: a person of another store is NotFound, as in the API."""
-    profile = person_profile(gateway, person_id, store_id=scope)
-    key: list[str] = []
-    if profile.key_node and profile.store_id:
-        found = key_node(gateway, profile.store_id, person_id)
-        key = wording.key_reasons(t, found, top_share(gateway)) if found else []
+    profile, found = profile_and_key_node(gateway, person_id, store_id=scope)
+    key = wording.key_reasons(t, found, top_share(gateway)) if found else []
     tree = cascade_tree(gateway, person_id, max_depth=PANEL_DEPTH, max_nodes=PANEL_NODES)
     return render(
         "person_panel.html",

@@ -322,6 +322,26 @@ def test_person_panel(client: TestClient, tiny: Gateway) -> None:
     assert client.get(f"/people/{other}/panel", headers=headers("s0001")).status_code == 404
 
 
+def test_person_panel_gives_a_key_nodes_reasons(client: TestClient, tiny: Gateway) -> None:
+    key = get_json(client, "/stores/S0001/key-nodes", limit=1)["items"][0]
+    profile = get_json(client, f"/people/{key['person_id']}")
+    panel = client.get(
+        f"/people/{key['person_id']}/panel", params={"lang": "en"}, headers=headers("hq")
+    )
+    assert profile["key_node"] and ">key node<" in panel.text
+    if key["top_influence"]:
+        rank = f"(rank {key['influence_rank']} of {key['customers']})"
+        assert f"influence in the store {rank}" in panel.text
+    if key["high_reach"]:
+        assert f"reaches {key['reach3']} " in panel.text
+    customer = a_customer(client, "S0001")
+    if not get_json(client, f"/people/{customer}")["key_node"]:
+        plain = client.get(
+            f"/people/{customer}/panel", params={"lang": "en"}, headers=headers("hq")
+        )
+        assert ">key node<" not in plain.text
+
+
 def test_today_page_lists_contacts_and_a_note_takes_one_off(
     client: TestClient, tiny: Gateway
 ) -> None:

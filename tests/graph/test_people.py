@@ -13,8 +13,8 @@ import pytest
 from fission.errors import NotFound
 from graph.gateway import Gateway
 from graph.influence import refresh_influence
-from graph.keynodes import KeyNodeRule
-from graph.people import person_profile
+from graph.keynodes import KeyNodeRule, key_node
+from graph.people import person_profile, profile_and_key_node
 from loaders.pipeline import load_files
 from tests.graph import reference
 from tests.graph.reference import minute, referral_forest, referral_tree
@@ -114,6 +114,14 @@ class TestKnownAnswers:
         assert person_profile(gw, "A1", rule=KeyNodeRule(0.01, 1)).key_node_reasons == [
             "reaches 1 person within 3 generations"
         ]
+
+    def test_profile_comes_with_the_key_node_it_tested(self, gw: Gateway) -> None:
+        profile, found = profile_and_key_node(gw, "R1")
+        assert profile == person_profile(gw, "R1")
+        assert found is not None and found == key_node(gw, "S1", "R1")
+        assert found.reasons == profile.key_node_reasons
+        assert profile_and_key_node(gw, "A1")[1] is None
+        assert profile_and_key_node(gw, "M1")[1] is None  # staff are not tested
 
     def test_interests_tags_and_notes(self, gw: Gateway) -> None:
         p = person_profile(gw, "R1")
