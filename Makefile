@@ -79,6 +79,7 @@ bench: install  ## Benchmarks at small, medium and large; results in benchmarks/
 	$(LOCK) $(BIN)/python -m benchmarks.load --preset medium --format parquet
 	$(LOCK) $(BIN)/python -m benchmarks.unwind_baseline --preset medium
 	$(LOCK) $(BIN)/python -m benchmarks.at_scale --preset medium
+	$(LOCK) $(BIN)/python -m benchmarks.load --preset large --format parquet --heap 4g --pagecache 8g
 	$(LOCK) $(BIN)/python -m benchmarks.bulk_import --preset large
 	$(LOCK) $(BIN)/python -m benchmarks.at_scale --preset large --no-networkx
 	$(BIN)/python -m benchmarks.maps

@@ -257,11 +257,16 @@ def loading_section(results: Results) -> list[str]:
         )
     lines += [
         "",
-        "Online load and baseline: fresh server, heap 2g, page cache 2g, one client "
-        "(`benchmarks/load.py`, `benchmarks/unwind_baseline.py`); bulk import: "
-        "`benchmarks/bulk_import.py` (`fission import`'s steps). A preset without a figure was "
-        "not run (the online load of `large` takes about 35 minutes at the `medium` rate; "
-        "the bulk import is how a brand's history is loaded).",
+        "Online load and baseline: fresh server, one client (`benchmarks/load.py`, "
+        "`benchmarks/unwind_baseline.py`), heap and page cache "
+        + ", ".join(
+            f"{preset} {server['heap']} / {server['pagecache']}"
+            for preset in PRESETS
+            if (server := (results.get(f"load-{preset}-parquet") or {}).get("server"))
+        )
+        + " (the baseline 2g / 2g); bulk import: `benchmarks/bulk_import.py` (`fission "
+        "import`'s steps). The online load of `large` takes about half an hour; the bulk import "
+        "is how a brand's history is loaded.",
         "",
     ]
     return lines
