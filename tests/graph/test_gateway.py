@@ -1,6 +1,6 @@
 """The gateway's transactions against the real Neo4j: several reads in one read transaction
-see what was written before it, and each kind of transaction runs only the query files of its
-mode."""
+see what was written before it, each kind of transaction runs only the query files of its
+mode, and batches written by concurrent writers all land once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from graph.people import PROFILE
 from graph.queries import query
 
 RECORD_REFRESH = query("influence/record_refresh")
+WRITE_SCORES = query("influence/write_scores")
+BASELINE_SHARES = query("baseline/shares")
 REFRESHED = query("status/influence_refresh")
 
 
@@ -34,3 +36,25 @@ def test_each_transaction_runs_only_queries_of_its_mode(graph: Gateway) -> None:
     with pytest.raises(ConfigurationError, match="declared `read`, but was run as `write`"):
         graph.write_tx(lambda tx: tx.run(REFRESHED))
     assert graph.read(REFRESHED)[0]["refreshed_at"] is None
+
+
+def test_write_batches_with_two_writers_writes_every_row_once(graph: Gateway) -> None:
+    at = datetime(2026, 11, 29, 12, tzinfo=UTC)
+    shares = [
+        {"event_id": f"e{i}", "share_id": f"sh{i}", "sharer_id": f"P{i:02d}",
+         "content_id": "K1", "channel": "moments", "at": "2026-11-01T10:00:00+00:00"}
+        for i in range(25)
+    ]  # fmt: skip
+    assert graph.write_batches(BASELINE_SHARES, shares, batch_size=4, writers=2) == 25
+    scores = [
+        {"id": f"P{i:02d}", "influence": i / 100, "store_influence": i / 50,
+         "store_influence_pct": float(i)}
+        for i in range(25)
+    ]  # fmt: skip
+    assert graph.write_batches(WRITE_SCORES, scores, batch_size=4, writers=2, at=at) == 25
+    stored = graph.read(
+        "MATCH (p:Person)-[:SHARED]->(s:Share) RETURN p.id AS id, p.influence AS influence, "
+        "p.store_influence AS store_influence, p.store_influence_pct AS store_influence_pct, "
+        "p.influence_at AS at, count(s) AS shares ORDER BY id"
+    )
+    assert stored == [{**row, "at": at, "shares": 1} for row in scores]
