@@ -124,7 +124,10 @@ def _influence_large(results: Results) -> float | None:
     result = results.get("influence-large")
     if result is None:
         return None
-    return float(min(v for k, v in result["seconds_median"].items() if k != "networkx"))
+    # The faster engine's slowest refresh: the one that rewrites every score, as a refresh
+    # after a day's events does (the runs after it find their own scores unchanged).
+    runs = result["seconds_runs"]
+    return float(min(max(runs[engine]) for engine in ("gds", "igraph") if runs.get(engine)))
 
 
 def _ms(v: float) -> str:
@@ -150,7 +153,8 @@ TARGETS = [
     Target("bulk import, files to a queryable graph (large)", "<= 300 s",
            _get("bulk-import-large-parquet", "median_wall_seconds"),
            lambda v: v <= 300, _s, "bulk-import-large-parquet", "only the online load"),
-    Target("influence refresh, brand + every store (large)", "<= 10 s", _influence_large,
+    Target("influence refresh, brand + every store, every score rewritten (large)", "<= 10 s",
+           _influence_large,
            lambda v: v <= 10, _s, "influence-large", "58 s"),
     Target("HQ overview `GET /stores?limit=20`, p95, 1 client (large)", "<= 1 s",
            _api("hq_overview", 1, "p95_ms"), lambda v: v <= 1000, _ms, "api-large", "7.8 s"),
