@@ -3,18 +3,20 @@
 Two ways, one result:
 
 - `fold`, in the transaction that writes a batch of events: what each event adds — a first
-  appearance with its referrer and home (cypher/derive/appear), tie parts (ties_add), interest
-  terms (interests_add). It settles the common cases (a new person, an earlier first visit of
+  appearance with its referrer and home (cypher/derive/appear), the stored reach(p, 3) of the
+  referrers above a changed referral edge (reach3), tie parts (ties_add), interest terms
+  (interests_add). It settles the common cases (a new person, an earlier first visit of
   someone nobody has visited yet, a first order) and marks the rest `:Stale`.
 - `derive_stale` recomputes from scratch, for the people marked `:Stale` (reference data,
   erasure, and whatever `fold` left) and for whom their changes reach: first appearance ->
-  first-touch referrer (REFERRED) -> home store (HOME, following referral chains down) -> social
-  ties (KNOWS) -> interest tags (INTERESTED_IN), and clears the mark. Each step finishes for
-  everyone before the next starts, because referrers compare first appearances and homes follow
-  referrers. It first moves the marks to `:Deriving`, so events loaded while it runs mark their
-  people `:Stale` again for the next run; a crash leaves the marks, so the next run redoes it.
-  Every step locks each person before reading, so derivations running at once (concurrent
-  loads and API calls) never interleave on one person.
+  first-touch referrer (REFERRED, with the stored reach3 above it) -> home store (HOME,
+  following referral chains down) -> social ties (KNOWS) -> interest tags (INTERESTED_IN), and
+  clears the mark. Each step finishes for everyone before the next starts, because referrers
+  compare first appearances and homes follow referrers. It first moves the marks to
+  `:Deriving`, so events loaded while it runs mark their people `:Stale` again for the next
+  run; a crash leaves the marks, so the next run redoes it. Every step locks each person before
+  reading, so derivations running at once (concurrent loads and API calls) never interleave on
+  one person.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ WAITING_REFEREES = query("derive/waiting_referees")
 REFERRER = query("derive/referrer")
 HOME = query("derive/home")
 DESCENDANTS = query("derive/descendants")
+REACH3 = query("derive/reach3")
 KNOWS = query("derive/knows")
 INTERESTS = query("derive/interests")
 CLEAR_STALE = query("derive/clear_stale")
@@ -70,6 +73,16 @@ def _run(gateway: Gateway, step: Query, ids: Iterable[str], **params: Any) -> li
         return [row for rows in pool.map(work, batches) for row in rows]
 
 
+def _referrers(changes: Iterable[dict[str, Any]]) -> set[str]:
+    """The referrers who gained or lost a referee in these referrer changes."""
+    return {
+        referrer
+        for change in changes
+        for referrer in (change["old_referrer"], change["new_referrer"])
+        if referrer is not None
+    }
+
+
 def derive_people(gateway: Gateway, ids: list[str], as_of: datetime | None = None) -> DeriveReport:
     """Recomputes everything derived that depends on these people's events."""
     report = DeriveReport(people=len(ids))
@@ -86,8 +99,10 @@ def derive_people(gateway: Gateway, ids: list[str], as_of: datetime | None = Non
     moved = [r["id"] for r in firsts if r["changed"]]
     step("first_appearance")
     waiting = [r["id"] for r in _run(gateway, WAITING_REFEREES, moved)]
-    changed_referrer = [r["id"] for r in _run(gateway, REFERRER, set(ids) | set(waiting))]
+    changes = _run(gateway, REFERRER, set(ids) | set(waiting))
+    changed_referrer = [r["id"] for r in changes]
     report.referrers_changed = len(changed_referrer)
+    _run(gateway, REACH3, _referrers(changes))
     step("referrer")
     todo = set(ids) | set(changed_referrer)
     seen: set[str] = set()
@@ -187,10 +202,13 @@ def fold(tx: Tx, events: Fold) -> None:
     appearances = sorted(
         events.appearances, key=lambda a: (datetime.fromisoformat(a["at"]), a["event_id"])
     )
-    for change in tx.run(APPEAR, rows=appearances) if appearances else []:
+    changes = tx.run(APPEAR, rows=appearances) if appearances else []
+    for change in changes:
         for referrer, referral in ((change["old_referrer"], False), (change["new_referrer"], True)):
             if referrer is not None:
                 events._tie(referrer, change["person_id"])["referral"] = referral
+    if referrers := _referrers(changes):
+        tx.run(REACH3, ids=sorted(referrers))
     if events.ties:
         tx.run(TIES_ADD, rows=[{"a": a, "b": b, **parts} for (a, b), parts in events.ties.items()])
     if events.interests:

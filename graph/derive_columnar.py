@@ -121,6 +121,18 @@ def _highest_up(parent: np.ndarray, value: np.ndarray) -> np.ndarray:
         jump[todo] = jump[up]
 
 
+def reach_within(parent: np.ndarray, generations: int) -> np.ndarray:
+    """reach(p, generations) per person (DESIGN.md §5 "Reach"): the people below p within that
+    many generations of the referral forest, as cypher/derive/reach3 stores it for 3."""
+    reach = np.zeros(len(parent), dtype=np.int64)
+    ancestor = parent
+    for _ in range(generations):
+        below = ancestor != NONE
+        reach += np.bincount(ancestor[below], minlength=len(parent))
+        ancestor = np.where(below, parent[np.where(below, ancestor, 0)], NONE)
+    return reach
+
+
 def home_stores(
     parent: np.ndarray, own_store: np.ndarray, first_order_store: np.ndarray
 ) -> np.ndarray:

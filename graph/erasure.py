@@ -18,8 +18,8 @@ import hashlib
 from pydantic import BaseModel
 
 from fission.errors import NotFound
-from graph.derive import derive_stale
-from graph.gateway import Gateway
+from graph.derive import REACH3, derive_stale
+from graph.gateway import Gateway, Row, Tx
 from graph.queries import query
 
 ERASE = query("erasure/erase_person")
@@ -44,7 +44,14 @@ def erase_person(gateway: Gateway, person_id: str) -> ErasureReport:
     """Erases the person and the held events naming them; NotFound when neither exists."""
     tombstone = id_hash(person_id)
     held = gateway.write(ERASE_HELD, person_id=person_id, id_sha256=tombstone)[0]["held_deleted"]
-    rows = gateway.write(ERASE, person_id=person_id, id_sha256=tombstone)
+
+    def erase(tx: Tx) -> list[Row]:
+        rows = tx.run(ERASE, person_id=person_id, id_sha256=tombstone)
+        if rows and rows[0]["referrer"] is not None:
+            tx.run(REACH3, ids=[rows[0]["referrer"]])
+        return rows
+
+    rows = gateway.write_tx(erase)
     if not rows and not held:
         raise NotFound(f"No person {person_id}.")
     derive_stale(gateway)

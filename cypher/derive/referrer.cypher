@@ -4,7 +4,7 @@
 // REFERRED edge that no longer holds.
 // mode: write
 // params: $ids ([person id])
-// columns: id (the people whose referrer changed)
+// columns: id (the people whose referrer changed), old_referrer, new_referrer (ids or null)
 UNWIND $ids AS id
 MATCH (p:Person {id: id})
 // Locks the person before reading: two derivations of one person (concurrent loads or
@@ -20,15 +20,15 @@ WITH p, old, r,
                     OR (sharer.first_seen = p.first_seen
                         AND sharer.first_event_id < p.first_event_id))
           THEN sharer END AS referrer
-WITH p, r, referrer,
+WITH p, r, old, referrer,
      coalesce(old = referrer AND r.share_id = p.first_share_id
                 AND r.at = p.first_seen,
               old IS NULL AND referrer IS NULL) AS unchanged
 WHERE NOT unchanged
 DELETE r
-WITH p, referrer
+WITH p, old, referrer
 CALL (p, referrer) {
   WITH p, referrer WHERE referrer IS NOT NULL
   CREATE (referrer)-[:REFERRED {at: p.first_seen, share_id: p.first_share_id}]->(p)
 }
-RETURN p.id AS id
+RETURN p.id AS id, old.id AS old_referrer, referrer.id AS new_referrer

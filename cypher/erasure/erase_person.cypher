@@ -3,10 +3,12 @@
 // valid); the person node and every relationship it has are deleted; the people they referred,
 // their friends and everyone tied to them are marked :Stale so that derivation makes the
 // referees roots of their own trees and recomputes homes and ties. A tombstone keeps the
-// SHA-256 of the id so the person's events are refused if they arrive again.
+// SHA-256 of the id so the person's events are refused if they arrive again. `referrer` is the
+// person's referrer, whose stored reach the caller recounts (derive/reach3) in the same
+// transaction.
 // mode: write
 // params: $person_id, $id_sha256
-// columns: orders_anonymised, shares_anonymised, referees, relationships_deleted
+// columns: orders_anonymised, shares_anonymised, referees, relationships_deleted, referrer
 MATCH (p:Person {id: $person_id})
 CALL (p) {
   OPTIONAL MATCH (p)-[placed:PLACED]->(o:Order)
@@ -25,6 +27,10 @@ CALL (p) {
   RETURN collect(q.id) AS referees
 }
 CALL (p) {
+  OPTIONAL MATCH (referrer:Person)-[:REFERRED]->(p)
+  RETURN referrer.id AS referrer
+}
+CALL (p) {
   OPTIONAL MATCH (p)-[:REFERRED|FRIEND_OF|KNOWS]-(q:Person)
   SET q:Stale
   RETURN count(DISTINCT q) AS touched
@@ -35,4 +41,4 @@ CALL (p) {
 DETACH DELETE p
 MERGE (e:ErasedPerson {id_sha256: $id_sha256})
 ON CREATE SET e.erased_at = datetime()
-RETURN orders_anonymised, shares_anonymised, referees, relationships_deleted
+RETURN orders_anonymised, shares_anonymised, referees, relationships_deleted, referrer

@@ -2,7 +2,8 @@
 // keynodes/store.cypher asked about one person, without ranking the whole store. A customer is
 // among the ceil(top_share × customers) highest store influence, ties included, exactly when
 // fewer than that many customers score strictly higher (and their own score is positive); their
-// rank is 1 + that number. tests/graph/test_keynodes.py checks both files agree.
+// rank is 1 + that number; reach3 is the stored one (derive/reach3).
+// tests/graph/test_keynodes.py checks both files agree.
 // mode: read
 // params: $store_id, $person_id, $top_share (0.01 = 1%), $min_reach3
 // columns: found, customers, top_k, nodes ([{id, store_influence, influence, store_influence_pct,
@@ -22,8 +23,7 @@ WITH st, p, score, customers, higher, toInteger(ceil(round($top_share * customer
 WITH st, p, score, customers, higher,
      CASE WHEN wanted > customers THEN customers ELSE wanted END AS top_k
 WITH st, p, score, customers, higher, top_k, score > 0 AND higher < top_k AS top,
-     CASE WHEN p IS NOT NULL AND EXISTS { (p)-[:REFERRED]->(:Person) }
-          THEN COUNT { (p)-[:REFERRED*1..3]->(:Person) } ELSE 0 END AS reach3
+     coalesce(p.reach3, 0) AS reach3
 RETURN st IS NOT NULL AS found, customers, top_k,
        CASE WHEN p IS NOT NULL AND (top OR reach3 >= $min_reach3)
             THEN [{id: p.id, store_influence: score, influence: coalesce(p.influence, 0.0),

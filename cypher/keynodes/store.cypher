@@ -1,7 +1,8 @@
 // Key nodes of a store (DESIGN.md §5 "Key node"): customers (non-staff people whose HOME is
 // the store) among the ceil(top_share × customers) highest store influence, ties included
 // (a positive score at least the k-th highest), or with reach(p, 3) >= $min_reach3.
-// Reads the stored store_influence (refresh_influence must have run). `rank` is 1 + the number
+// Reads the stored store_influence (refresh_influence must have run) and the stored reach3
+// (derivation keeps it current: derive/reach3; none stored = 0). `rank` is 1 + the number
 // of the store's customers with a higher store influence. keynodes/person.cypher asks the same
 // rule about one person (a profile) without ranking the whole store.
 // mode: read
@@ -25,8 +26,7 @@ CALL (st, scores, threshold) {
   WHERE NOT p:Staff
   WITH p, coalesce(p.store_influence, 0.0) AS score
   WITH p, score, coalesce(score > 0 AND score >= threshold, false) AS top,
-       CASE WHEN EXISTS { (p)-[:REFERRED]->(:Person) }
-            THEN COUNT { (p)-[:REFERRED*1..3]->(:Person) } ELSE 0 END AS reach3
+       coalesce(p.reach3, 0) AS reach3
   WHERE top OR reach3 >= $min_reach3
   WITH p, score, top, reach3, size([s IN scores WHERE s > score]) + 1 AS rank
   ORDER BY score DESC, reach3 DESC, p.id

@@ -1,7 +1,7 @@
 // The people drawn on a store's network map, with what their map node shows: role (staff,
 // agent, member or prospect, first that applies), store influence (DESIGN.md §5 "Influence",
 // ranked within their home store's network), reach(p, 1) and reach(p, 3) (DESIGN.md §5
-// "Reach"), their referrer (DESIGN.md §5 "Referrer") and their 3 strongest interest tags
+// "Reach"; reach(p, 3) as stored: derive/reach3), their referrer (DESIGN.md §5 "Referrer") and their 3 strongest interest tags
 // (DESIGN.md §5 "Interest tags"). Everyone whose HOME is the store (with $everyone), or
 // only its staff (with $staff), and the people in $ids, who may belong to another store (e.g.
 // on an introduction path).
@@ -39,6 +39,6 @@ RETURN p.id AS id, home.id AS home_store_id, p:Staff AS staff, p.role AS staff_r
        referrer.id AS referrer, coalesce(p.store_influence, 0.0) AS influence,
        p.store_influence_pct AS influence_pct,
        COUNT { (p)-[:REFERRED]->(:Person) } AS reach1,
-       COUNT { (p)-[:REFERRED*1..3]->(:Person) } AS reach3,
+       coalesce(p.reach3, 0) AS reach3,
        interests
 ORDER BY id

@@ -19,6 +19,7 @@ CREATE INDEX share_event_id IF NOT EXISTS FOR (n:Share) ON (n.event_id);
 CREATE INDEX share_at IF NOT EXISTS FOR (n:Share) ON (n.at);
 CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
 CREATE CONSTRAINT erased_person IF NOT EXISTS FOR (n:ErasedPerson) REQUIRE n.id_sha256 IS UNIQUE;
+CREATE CONSTRAINT migration_name IF NOT EXISTS FOR (n:Migration) REQUIRE n.name IS UNIQUE;
 DROP CONSTRAINT held_event_id IF EXISTS;
 CREATE CONSTRAINT held_id IF NOT EXISTS FOR (n:HeldEvent) REQUIRE n.id IS UNIQUE;
 CREATE INDEX held_waits_for IF NOT EXISTS FOR (n:HeldEvent) ON (n.waits_for);

@@ -2,7 +2,7 @@
 // (non-staff :Member people whose HOME is the store, without :Agent), ranked by stored store
 // influence (refresh_influence; never scored = 0), then reach(p, 3), then spend (the amount
 // of all their orders), then id; only those with reach(p, 3) >= $min_reach3 (0: every
-// member). `eligible` counts them; `candidates` holds the first $limit.
+// member). reach(p, 3) is the stored Person.reach3 (derive/reach3; none stored = 0). `eligible` counts them; `candidates` holds the first $limit.
 // One row per store.
 // mode: read
 // params: $store_id (null: every store), $limit (candidates per store), $min_reach3
@@ -14,8 +14,7 @@ CALL (s) {
   OPTIONAL MATCH (p:Person)-[:HOME]->(s)
     WHERE p:Member AND NOT p:Agent AND NOT p:Staff
   WITH p,
-       CASE WHEN EXISTS { (p)-[:REFERRED]->(:Person) }
-            THEN COUNT { (p)-[:REFERRED*1..3]->(:Person) } ELSE 0 END AS reach3
+       coalesce(p.reach3, 0) AS reach3
   WHERE reach3 >= $min_reach3
   CALL (p) {
     OPTIONAL MATCH (p)-[:PLACED]->(o:Order)

@@ -1,8 +1,9 @@
 """Builds the whole graph from the accepted rows, in memory, as node and relationship tables for
 `neo4j-admin database import full`: what `fission load` writes (cypher/load), what derivation
-adds (first appearance, REFERRED, HOME, KNOWS, INTERESTED_IN: graph.derive_columnar),
-influence (graph.influence.influence_scores), and the `:HeldEvent` nodes of rows that wait for
-something the files do not bring (loaders.held), with the same labels, properties and types.
+adds (first appearance, REFERRED with the stored reach3, HOME, KNOWS, INTERESTED_IN:
+graph.derive_columnar), influence (graph.influence.influence_scores), and the `:HeldEvent`
+nodes of rows that wait for something the files do not bring (loaders.held), with the same
+labels, properties and types.
 
 Nodes get integer import ids (`:ID(<group>)`, never stored); every property the online path
 sets is a column typed for the importer (`:datetime` from the ISO text the online loader sends
@@ -30,10 +31,12 @@ from graph.derive_columnar import (
     first_by_time,
     home_stores,
     interest_scores,
+    reach_within,
     referrers,
     social_ties,
 )
 from graph.influence import influence_scores
+from graph.schema import MIGRATIONS
 from loaders.bulk.resolve import Resolved, position_in
 from loaders.bulk.steps import Steps
 from loaders.bulk.validate import micros
@@ -226,6 +229,7 @@ def build_graph(
     own_store[member_person] = _codes(members.column("store_id"), store_ids)
     own_store[staff_person] = _codes(staff.column("store_id"), store_ids)
     home = home_stores(parent, own_store, first_order_store)
+    reach3 = reach_within(parent, 3)
     step("homes")
 
     referred = np.flatnonzero(parent != NONE)
@@ -339,6 +343,7 @@ def build_graph(
             "store_influence:double": pa.array(scores["store_influence"].to_numpy(dtype=float)),
             "store_influence_pct:double": pa.array(pct, mask=np.isnan(pct)),
             "influence_at:datetime": _text(np.full(n, now_text, dtype=object)),
+            "reach3:long": pa.array(reach3, mask=reach3 == 0),
         }
     )
     out.nodes["Person"] = person_table
@@ -396,6 +401,13 @@ def build_graph(
             "currency": orders.column("currency"),
             "store_id": orders.column("store_id"),
         },
+    )
+    # Built by this code: nothing for graph.schema's data migrations to fill in.
+    out.nodes["Migration"] = pa.table(
+        {
+            "name": _text(list(MIGRATIONS)),
+            "applied_at:datetime": _text([now_text] * len(MIGRATIONS)),
+        }
     )
     if tombstones:
         out.nodes["ErasedPerson"] = pa.table(

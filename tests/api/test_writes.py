@@ -21,6 +21,7 @@ from tests.helpers import (
     reference_files,
     referrers,
     share,
+    stale_reach3,
     ts,
     visit,
     wipe,
@@ -172,11 +173,13 @@ def test_erasure(graph: Gateway, app_client: TestClient, tmp_path: Path) -> None
         [order("e20", "P1", "S1", ts(4), 50.0), order("e21", "P2", "S1", ts(4), 20.0)],
     )
     load_files(graph, [tmp_path])
+    assert graph.read("MATCH (m:Person {id: 'M1'}) RETURN m.reach3 AS r") == [{"r": 3}]
     assert app_client.delete("/people/P1", headers=key("s1")).status_code == 403
     report = app_client.delete("/people/P1", headers=key("hq")).json()
     assert report["referees_now_roots"] == ["P2", "P3"] and report["orders_anonymised"] == 1
     assert app_client.get("/people/P1", headers=key("hq")).status_code == 404
     assert referrers(graph) == {}
+    assert stale_reach3(graph) == []  # M1 reaches no one now
     revenue = graph.read("MATCH (o:Order)-[:AT]->(:Store {id: 'S1'}) RETURN sum(o.amount) AS r")
     assert revenue == [{"r": 70.0}]
     again = app_client.post(

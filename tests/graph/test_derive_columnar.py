@@ -4,6 +4,7 @@ compares them with the Cypher rules on generated brands.)"""
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pyarrow as pa
 
@@ -13,6 +14,7 @@ from graph.derive_columnar import (
     first_by_time,
     home_stores,
     interest_scores,
+    reach_within,
     referrers,
     social_ties,
 )
@@ -48,6 +50,30 @@ def test_home_follows_the_chain_and_falls_through_to_the_highest_first_order() -
     own = np.array([NONE, 7, NONE, NONE, NONE, NONE, NONE])
     first_order = np.array([3, NONE, NONE, NONE, NONE, 8, 9])
     assert home_stores(parent, own, first_order).tolist() == [3, 7, 7, 7, NONE, 8, 8]
+
+
+def test_reach_within_counts_the_generations_below_as_networkx_does() -> None:
+    rng = np.random.default_rng(7)
+    people = 400
+    # A random forest: each person's referrer is someone earlier, or nobody.
+    parent = np.array(
+        [NONE if i == 0 or rng.random() < 0.2 else rng.integers(0, i) for i in range(people)],
+        dtype=np.int64,
+    )
+    forest = nx.DiGraph()
+    forest.add_nodes_from(range(people))
+    forest.add_edges_from((int(parent[i]), i) for i in range(people) if parent[i] != NONE)
+    for generations in (1, 3, 6):
+        expected = [
+            sum(
+                1
+                for d in nx.single_source_shortest_path_length(forest, p).values()
+                if 1 <= d <= generations
+            )
+            for p in range(people)
+        ]
+        assert reach_within(parent, generations).tolist() == expected
+    assert max(expected) > 20  # deep and wide trees, not only pairs
 
 
 def test_social_ties_add_their_parts_per_pair() -> None:

@@ -66,6 +66,7 @@ SAMPLE: dict[str, Any] = {
     "damping": 0.85,
     "graph_name": "fission-test-queries",
     "max_iterations": 20,
+    "name": "no-such-migration",
     "names": ["gds.version"],
     "tolerance": 1e-7,
     "types": ["*"],

@@ -156,10 +156,15 @@ class TestAgainstNetworkx:
         forest = referral_forest(folder)
         orders = pd.read_csv(folder / "orders.csv")
         spent = orders.groupby("person_id").amount.sum()
+        stored = {
+            r["id"]: r["reach3"]
+            for r in gw.read("MATCH (p:Person) RETURN p.id AS id, coalesce(p.reach3, 0) AS reach3")
+        }
         deep = 0
         for person in sorted(forest.nodes):
             depth = nx.single_source_shortest_path_length(forest, person)
             expected = [sum(1 for d in depth.values() if 1 <= d <= k) for k in range(1, 7)]
+            assert stored[person] == expected[2], person  # the key-node rule's stored reach
             ks = range(1, 7) if expected[-1] else [6]  # all k where there is something to count
             assert [reach(gw, person, k) for k in ks] == [expected[k - 1] for k in ks], person
             descendants = nx.descendants(forest, person)

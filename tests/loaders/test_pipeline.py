@@ -19,6 +19,7 @@ from tests.helpers import (
     reference_files,
     referrers,
     share,
+    stale_reach3,
     ts,
     visit,
     write_rows,
@@ -251,6 +252,12 @@ def test_first_touch_with_out_of_order_arrival_ties_self_visits_and_reshares(
         "MATCH (:Person {id: 'M2'})-[r:REFERRED]->(:Person {id: 'P1'}) RETURN r.share_id AS s"
     )
     assert referred_at == [{"s": "shB"}]
+    # M1 lost P1's tree of 3 and M2 gained it; the stored reach follows.
+    assert graph.read(
+        "MATCH (p:Person) WHERE p.id IN ['M1', 'M2', 'P1'] RETURN p.id AS id, p.reach3 AS r "
+        "ORDER BY id"
+    ) == [{"id": "M1", "r": None}, {"id": "M2", "r": 3}, {"id": "P1", "r": 2}]
+    assert stale_reach3(graph) == []
 
     # Ties: two visits at the same instant; the smaller event_id is the first appearance.
     tie = tmp_path / "tie"
