@@ -33,6 +33,7 @@ from api.routers import (
 from fission import __version__
 from fission.errors import DatabaseUnavailable
 from fission.settings import Settings, get_settings
+from graph.followthrough import ServedLog
 from graph.gateway import Gateway
 from graph.gds import server_plugins
 
@@ -67,10 +68,12 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
         with suppress(DatabaseUnavailable, ServiceUnavailable):
             server_plugins(app.state.gateway)
         app.state.api_keys = settings.all_api_keys()
+        app.state.served = ServedLog(app.state.gateway, settings.recommendation_log_seconds)
         try:
             with quiet_access_log(settings):
                 yield
         finally:
+            app.state.served.close()
             if own:
                 app.state.gateway.close()
 

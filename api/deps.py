@@ -12,6 +12,7 @@ from api.auth import Principal
 from fission.errors import NotFound
 from fission.settings import Settings
 from graph import access
+from graph.followthrough import ServedLog
 from graph.gateway import Gateway
 from graph.stores import SORTS
 from loaders.models import MAX_ID_LENGTH
@@ -28,7 +29,13 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_served(request: Request) -> ServedLog:
+    served: ServedLog = request.app.state.served
+    return served
+
+
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+ServedDep = Annotated[ServedLog, Depends(get_served)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

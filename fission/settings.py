@@ -170,6 +170,12 @@ class Settings(BaseSettings):
     map_max_nodes: int = Field(
         1500, description="Above this many people a store map shows key nodes and aggregates."
     )
+    recommendation_log_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="The API writes the recommendation lists it served for follow-through "
+        "once per this many seconds, in one transaction (graph.followthrough.ServedLog).",
+    )
     hq_overview_max_age_seconds: float = Field(
         3600.0,
         ge=0,

@@ -5,8 +5,10 @@ and what converted").
 Recommendations are computed on demand, so the API records the lists it serves:
 `record_recommendations` writes `(:Staff)-[:RECOMMENDED {day, at, rank, topic}]->(:Person)`, at
 most once per staff member, person and day (UTC), keeping the first serving of the day: the app
-may ask as often as it likes, and a repeated GET writes nothing. The API writes that record after
-its answer is sent (`serve_recommendations(defer=...)`), so staff do not wait on the write.
+may ask as often as it likes, and a repeated GET writes nothing. The API hands what it serves
+to a `ServedLog` (`serve_recommendations(log=...)`), which writes the lists served in the last
+second in one transaction, so staff neither wait on the write nor share the server with one
+commit per request.
 `follow_through(store, start, end)` then reports, for the store's staff:
 
 - recommended: the (staff member, person) pairs with a recommendation in [start, end);
@@ -25,6 +27,7 @@ before recommendations were recorded.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -33,7 +36,6 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from fission.errors import FissionError, InvalidInput, NotFound
-from graph import Defer
 from graph.access import masker
 from graph.clock import as_of, aware
 from graph.gateway import Gateway
@@ -78,6 +80,95 @@ class FollowThrough(BaseModel):
     people: list[FollowedPerson] = Field(description="Every pair behind the two funnels.")
 
 
+def _serving(
+    staff_id: str, person_ids: Sequence[str], at: datetime, topic: str | None
+) -> dict[str, Any]:
+    """One served list as record_recommendations.cypher takes it: each person once, at the rank
+    of their first place in the list."""
+    ranks: dict[str, int] = {}
+    for rank, pid in enumerate(person_ids, 1):
+        ranks.setdefault(pid, rank)
+    at = aware(at, "at")
+    return {
+        "staff_id": staff_id,
+        "day": at.astimezone(UTC).date(),
+        "at": at,
+        "topic": topic,
+        "rows": [{"person_id": pid, "rank": rank} for pid, rank in ranks.items()],
+    }
+
+
+class ServedLog:
+    """Recommendation lists served by this process, written for follow-through in batches: one
+    check and at most one write transaction per `interval` seconds (from a thread of its own)
+    for everything served meanwhile, instead of a write per request. A batch that fails is
+    logged, not raised: the lists were served, and the next serving that day records them.
+    `close` writes what is left; a crash loses at most the last interval's lists."""
+
+    def __init__(self, gateway: Gateway, interval: float) -> None:
+        self._gateway = gateway
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._queued: list[dict[str, Any]] = []
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="served-log", daemon=True)
+        self._thread.start()
+
+    def add(
+        self, staff_id: str, person_ids: Sequence[str], at: datetime, topic: str | None = None
+    ) -> None:
+        """Queues a served list (returns at once)."""
+        serving = _serving(staff_id, person_ids, at, topic)
+        with self._lock:
+            self._queued.append(serving)
+
+    def flush(self) -> int:
+        """Writes the queued lists now; returns how many had someone new to record."""
+        with self._lock:
+            servings, self._queued = self._queued, []
+        if not servings:
+            return 0
+        servings.sort(key=lambda s: s["at"])
+        try:
+            fresh, unknown = _record(self._gateway, servings)
+        except FissionError:
+            log.warning(
+                "%d served recommendation lists were not recorded", len(servings), exc_info=True
+            )
+            return 0
+        if unknown:
+            log.warning(
+                "recommendations served to %s were not recorded: no such staff member",
+                ", ".join(sorted(set(unknown))),
+            )
+        return len(fresh)
+
+    def close(self) -> None:
+        """Stops the thread and writes what is left."""
+        self._closing.set()
+        self._thread.join()
+        self.flush()
+
+    def _run(self) -> None:
+        while not self._closing.wait(self._interval):
+            self.flush()
+
+
+def _record(
+    gateway: Gateway, servings: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Records the servings' people not recorded yet that day (nothing is written when there
+    are none). Returns the servings written, with only those people, and the staff ids not
+    found (their servings are skipped)."""
+    checked = gateway.read(UNRECORDED, servings=servings)
+    pairs = list(zip(servings, checked, strict=True))
+    unknown = [s["staff_id"] for s, c in pairs if not c["staff_found"]]
+    fresh = [{**s, "rows": c["rows"]} for s, c in pairs if c["rows"]]
+    if fresh:
+        gateway.write(RECORD, servings=fresh)
+    return fresh, unknown
+
+
 def serve_recommendations(
     gateway: Gateway,
     staff_id: str,
@@ -85,34 +176,24 @@ def serve_recommendations(
     limit: int = 10,
     now: datetime | None = None,
     scope: str | None = None,
-    defer: Defer | None = None,
+    served: ServedLog | None = None,
 ) -> list[Recommendation]:
     """`recommended_contacts` for a staff member (people of other stores hidden from a
     `scope`d caller), recorded as served at `now` (default: the current time), so that
     follow-through can tell which were acted on. Every list a person is shown (the API, the
     staff member's "today" page) is served through this.
 
-    With `defer` (e.g. FastAPI's `BackgroundTasks.add_task`), the record is handed to it to be
-    written once the answer is out; a record that then fails is logged, not raised: the list
-    was served, and the next serving that day records it."""
+    With `served` (the API's), the record is queued there and written within its interval;
+    without, it is written before this returns."""
     now = as_of(now)
     items = recommended_contacts(gateway, staff_id, topic=topic, limit=limit, now=now, scope=scope)
     if items:
         ids = [r.person_id for r in items]
-        if defer is None:
+        if served is None:
             record_recommendations(gateway, staff_id, ids, now, topic)
         else:
-            defer(_record_quietly, gateway, staff_id, ids, now, topic)
+            served.add(staff_id, ids, now, topic)
     return items
-
-
-def _record_quietly(
-    gateway: Gateway, staff_id: str, person_ids: list[str], at: datetime, topic: str | None
-) -> None:
-    try:
-        record_recommendations(gateway, staff_id, person_ids, at, topic)
-    except FissionError:
-        log.warning("recommendations served to %s were not recorded", staff_id, exc_info=True)
 
 
 def record_recommendations(
@@ -128,18 +209,10 @@ def record_recommendations(
     recorded once per UTC day: returns how many pairs were new that day (unknown person ids are
     skipped); when none are, nothing is written. Unknown staff member -> NotFound.
     """
-    day = aware(at, "at").astimezone(UTC).date()
-    ranks: dict[str, int] = {}
-    for rank, pid in enumerate(person_ids, 1):
-        ranks.setdefault(pid, rank)
-    check = gateway.read(UNRECORDED, staff_id=staff_id, person_ids=list(ranks), day=day)[0]
-    if not check["staff_found"]:
+    fresh, unknown = _record(gateway, [_serving(staff_id, person_ids, at, topic)])
+    if unknown:
         raise NotFound(f"staff member {staff_id}")
-    fresh = check["person_ids"]
-    if fresh:
-        rows = [{"person_id": pid, "rank": ranks[pid]} for pid in fresh]
-        gateway.write(RECORD, staff_id=staff_id, rows=rows, day=day, at=at, topic=topic)
-    return len(fresh)
+    return sum(len(s["rows"]) for s in fresh)
 
 
 def _funnels(rows: list[dict[str, Any]], *key: str) -> dict[tuple[str, ...], Funnel]:

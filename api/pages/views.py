@@ -36,7 +36,7 @@ from fission.errors import FeatureUnavailable
 from graph import Defer
 from graph.attribution import StoreAttribution, staff_figures, store_attribution
 from graph.circles import StoreCircles, store_circles
-from graph.followthrough import serve_recommendations
+from graph.followthrough import ServedLog, serve_recommendations
 from graph.gateway import Gateway
 from graph.keynodes import KeyNode, KeyNodeRule, key_nodes
 from graph.network import StoreNetwork
@@ -382,14 +382,19 @@ NOTE_WORDS = {
 
 
 def today_context(
-    gateway: Gateway, t: Text, staff_id: str, topic: str | None = None, scope: str | None = None
+    gateway: Gateway,
+    t: Text,
+    staff_id: str,
+    topic: str | None = None,
+    scope: str | None = None,
+    served: ServedLog | None = None,
 ) -> dict[str, Any]:
     """A staff member's figures of the last 7 days and whom to contact today (the list served
-    is recorded for follow-through, as the API's is; people of other stores are hidden from a
-    `scope`d caller)."""
+    is recorded for follow-through, as the API's is, through `served` when given; people of
+    other stores are hidden from a `scope`d caller)."""
     week = staff_figures(gateway, staff_id)
     contacts = serve_recommendations(
-        gateway, staff_id, topic=topic, limit=CONTACTS, now=week.end, scope=scope
+        gateway, staff_id, topic=topic, limit=CONTACTS, now=week.end, scope=scope, served=served
     )
     share = top_share(gateway)
     return {

@@ -17,7 +17,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import PageReader, PageStaffReader, Reader, StaffReader, check_store
-from api.deps import GatewayDep, SettingsDep, check_person
+from api.deps import GatewayDep, ServedDep, SettingsDep, check_person
 from api.i18n import page_text, remember_language, render
 from api.pages import views, wording
 from api.pages.common import PageLanguage, chrome, page_response, render_page
@@ -274,6 +274,7 @@ def today(
     gateway: GatewayDep,
     settings: SettingsDep,
     caller: PageStaffReader,
+    served: ServedDep,
     topic: Topic = None,
     lang: PageLanguage = None,
 ) -> Response:
@@ -283,7 +284,7 @@ def today(
     last 7 days. The list shown is recorded for follow-through, as the API's is."""
     check_person(gateway, caller, staff_id, staff=True)
     frame = chrome(request, settings, caller)
-    context = views.today_context(gateway, frame.text, staff_id, topic, caller.scope)
+    context = views.today_context(gateway, frame.text, staff_id, topic, caller.scope, served)
     return page_response(request, render_page("today.html", frame, **context))
 
 
@@ -299,10 +300,11 @@ def today_list(
     gateway: GatewayDep,
     settings: SettingsDep,
     caller: StaffReader,
+    served: ServedDep,
     topic: Topic = None,
     lang: PageLanguage = None,
 ) -> HTMLResponse:
     check_person(gateway, caller, staff_id, staff=True)
     text = page_text(request, settings)
-    context = views.today_context(gateway, text, staff_id, topic, caller.scope)
+    context = views.today_context(gateway, text, staff_id, topic, caller.scope, served)
     return HTMLResponse(render("today_body.html", text, w=wording, **context))

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from api.auth import StaffReader
 from api.bodies import JSONRoute
-from api.deps import GatewayDep, SettingsDep, StaffId, check_person, person_ref
+from api.deps import GatewayDep, ServedDep, SettingsDep, StaffId, check_person, person_ref
 from api.errors import BODY_RESPONSES, ERROR_RESPONSES
 from graph.attribution import StaffFigures, staff_figures
 from graph.followthrough import serve_recommendations
@@ -55,14 +55,15 @@ def recommendations(
     staff_id: StaffId,
     gateway: GatewayDep,
     caller: StaffReader,
-    background: BackgroundTasks,
+    served: ServedDep,
     topic: Annotated[
         str | None, Query(max_length=64, description="A campaign topic, e.g. coffee.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Recommendations:
     """The people served are remembered for follow-through once per staff member, person and
-    day (UTC), written just after the answer is sent: asking again the same day writes nothing.
+    day (UTC), written within a second of the answer, with the other lists served meanwhile:
+    asking again the same day writes nothing.
     A store key sees people of other stores on the paths as "someone from another store"."""
     check_person(gateway, caller, staff_id, staff=True)
     items = serve_recommendations(
@@ -71,7 +72,7 @@ def recommendations(
         topic=topic,
         limit=limit,
         scope=caller.scope,
-        defer=background.add_task,
+        served=served,
     )
     return Recommendations(staff_id=staff_id, topic=topic, items=items)
 

@@ -1,10 +1,17 @@
-// Which of the people just recommended to a staff member have no recommendation recorded yet
-// on that day (UTC), so that serving the same list again writes nothing (see
-// record_recommendations).
+// Of the people in each served list, those with no recommendation recorded yet that day (UTC)
+// by that staff member, so that serving the same list again writes nothing (see
+// graph.followthrough). One row per serving, in the order given.
+// Staff are found through the Person id index: `(s:Staff {id: ...})` scans every staff member.
 // mode: read
-// params: $staff_id, $person_ids ([person id]), $day (date, UTC)
-// columns: staff_found, person_ids (known people without a record that day, in the order given)
-OPTIONAL MATCH (s:Staff {id: $staff_id})
+// params: $servings ([{staff_id, day (date, UTC), rows: [{person_id, rank}], ...}])
+// columns: staff_found, rows (the serving's rows of known people without a record that day, in
+//   the order given)
+UNWIND $servings AS serving
+OPTIONAL MATCH (s:Person {id: serving.staff_id})
+WHERE s:Staff
 RETURN s IS NOT NULL AS staff_found,
-       [id IN $person_ids WHERE s IS NOT NULL AND EXISTS { MATCH (:Person {id: id}) }
-          AND NOT EXISTS { (s)-[:RECOMMENDED {day: $day}]->(:Person {id: id}) }] AS person_ids
+       [row IN serving.rows
+        WHERE s IS NOT NULL AND EXISTS { MATCH (:Person {id: row.person_id}) }
+          AND NOT EXISTS {
+            (s)-[:RECOMMENDED {day: serving.day}]->(:Person {id: row.person_id})
+          }] AS rows

@@ -40,10 +40,22 @@ KEYS = {
 
 
 def api_settings(settings: Settings, tmp: Path) -> Settings:
+    # Served recommendation lists are written when a test flushes them or when it ends
+    # (`_served_lists_written`), never by the log's thread in the middle of a later test.
     return settings.model_copy(update={
         "api_keys": [entry for _, entry in KEYS.values()],
         "api_keys_file": tmp / "no-keys.json",
+        "recommendation_log_seconds": 3600.0,
     })  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _served_lists_written(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Writes the lists a test served into its own graph when it ends (the session's app
+    outlives the test's data)."""
+    yield
+    if "app_client" in request.fixturenames:
+        request.getfixturevalue("app_client").app.state.served.flush()
 
 
 @pytest.fixture(scope="session")

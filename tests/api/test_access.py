@@ -64,6 +64,7 @@ def leaks(response: Any) -> set[str]:
 def recorded(app_client: TestClient, cross_brand: Gateway) -> Gateway:
     """Recommendations served once, so follow-through has people to show."""
     assert app_client.get("/staff/C1/recommendations", headers=key("s1")).status_code == 200
+    assert app_client.app.state.served.flush() == 1  # type: ignore[attr-defined]
     return cross_brand
 
 

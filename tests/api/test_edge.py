@@ -189,10 +189,15 @@ def test_recommendations_are_recorded_once_per_day_not_per_call(
         )
         return int(rows[0]["n"])
 
+    served = app_client.app.state.served  # type: ignore[attr-defined]
+    served.flush()
     before = recorded()
     items = app_client.get("/staff/M1/recommendations", headers=key("s1")).json()["items"]
+    served.flush()
     assert items and recorded() - before <= len(items)
     after_first = recorded()
+    assert after_first == len(items)  # today's record of each, from this or an earlier call
     for _ in range(5):
         assert app_client.get("/staff/M1/recommendations", headers=key("s1")).status_code == 200
+    assert served.flush() == 0  # nothing queued: the log knows what it wrote today
     assert recorded() == after_first

@@ -35,7 +35,7 @@ HOSTILE = [
 ]
 DERIVED_PROPS = {
     "first_seen", "first_event_id", "first_kind", "first_share_id", "first_order_store_id",
-    "influence", "store_influence", "store_influence_pct", "influence_at",
+    "influence", "store_influence", "store_influence_pct", "influence_at", "reach3",
 }  # fmt: skip
 FACT_RELS = ["WORKS_AT", "SHARED", "OF", "ABOUT", "RESHARE_OF", "VISITED", "PLACED", "AT",
              "FRIEND_OF", "NOTED", "RECOMMENDED"]  # fmt: skip

@@ -7,15 +7,18 @@ note.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from fission.errors import InvalidInput, NotFound
-from graph.followthrough import follow_through, record_recommendations, serve_recommendations
+from graph.followthrough import (
+    ServedLog,
+    follow_through,
+    record_recommendations,
+    serve_recommendations,
+)
 from graph.gateway import Gateway
 from loaders.pipeline import load_files
 from tests.helpers import order, reference_files, share, ts, visit, write_rows
@@ -104,24 +107,63 @@ def recommended_pairs(graph: Gateway) -> list[tuple[str, str]]:
     return [(r["staff"], r["person"]) for r in rows]
 
 
-def test_a_deferred_record_is_written_when_run_and_logged_when_it_fails(
+def test_served_lists_are_written_in_one_batch_once_and_a_failed_batch_is_logged(
     graph: Gateway, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     build(tmp_path)
     assert load_files(graph, [tmp_path]).total("rejected") == 0
-    deferred: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
-    items = serve_recommendations(
-        graph, "M1", now=at(10), defer=lambda work, *args: deferred.append((work, args))
+    served = ServedLog(graph, interval=3600)  # flushed by hand here
+    try:
+        items = serve_recommendations(graph, "M1", now=at(10), served=served)
+        assert [i.person_id for i in items] == ["K"]
+        served.add("C1", ["P2", "P1", "P2"], at(10, 13), "coffee")
+        served.add("NOBODY", ["P1"], at(10, 14))
+        assert recommended_pairs(graph) == []  # the answers come first
+        with caplog.at_level(logging.WARNING, logger="fission.followthrough"):
+            assert served.flush() == 2  # both staff members' lists, one transaction
+        assert "served to NOBODY were not recorded: no such staff member" in caplog.text
+        assert recommended_pairs(graph) == [("C1", "P1"), ("C1", "P2"), ("M1", "K")]
+        rows = graph.read(
+            "MATCH (:Staff {id: 'C1'})-[r:RECOMMENDED]->(p) "
+            "RETURN p.id AS p, r.rank AS rank, r.topic AS topic ORDER BY p"
+        )
+        assert rows == [
+            {"p": "P1", "rank": 2, "topic": "coffee"},
+            {"p": "P2", "rank": 1, "topic": "coffee"},
+        ]
+        # Served again that day: nothing to write. Another day: written again.
+        serve_recommendations(graph, "M1", now=at(10, 18), served=served)
+        assert served.flush() == 0
+        served.add("M1", ["K"], at(11))
+        served.add("M1", ["K"], at(11, 9))  # the day's earliest serving is kept
+        assert served.flush() == 2
+        days = graph.read(
+            "MATCH (:Staff {id: 'M1'})-[r:RECOMMENDED]->() RETURN r.at AS at ORDER BY at"
+        )
+        assert [r["at"] for r in days] == [at(10), at(11, 9)]
+    finally:
+        served.close()
+    # A batch that fails (the database is unreachable) is logged; the answers were served.
+    unreachable = Gateway(
+        graph.settings.model_copy(update={"neo4j_uri": "bolt://127.0.0.1:9"}), retry_seconds=0
     )
-    assert [i.person_id for i in items] == ["K"]
-    assert recommended_pairs(graph) == [] and len(deferred) == 1  # the answer comes first
-    work, args = deferred[0]
-    work(*args)
-    assert recommended_pairs(graph) == [("M1", "K")]
-    # A record that fails once the answer is out (here: no such staff member) is logged.
-    with caplog.at_level(logging.WARNING, logger="fission.followthrough"):
-        work(graph, "NOBODY", *args[2:])
-    assert "recommendations served to NOBODY were not recorded" in caplog.text
+    lost = ServedLog(unreachable, interval=3600)
+    try:
+        lost.add("M1", ["K"], at(12))
+        with caplog.at_level(logging.WARNING, logger="fission.followthrough"):
+            assert lost.flush() == 0
+        assert "1 served recommendation lists were not recorded" in caplog.text
+    finally:
+        lost.close()
+        unreachable.close()
+
+
+def test_closing_the_log_writes_what_is_queued(graph: Gateway, tmp_path: Path) -> None:
+    build(tmp_path)
+    assert load_files(graph, [tmp_path]).total("rejected") == 0
+    served = ServedLog(graph, interval=3600)
+    served.add("M1", ["K"], at(10))
+    served.close()
     assert recommended_pairs(graph) == [("M1", "K")]
 
 

@@ -55,6 +55,15 @@ SAMPLE: dict[str, Any] = {
     "rows": [],
     "run": {"id": "no-such-run", "source": "load", "files": [], "since": None, "until": None},
     "seconds": 1.5,
+    "servings": [
+        {
+            "staff_id": "P0000042",
+            "day": NOW.date(),
+            "at": NOW,
+            "topic": None,
+            "rows": [{"person_id": "P0000147", "rank": 1}],
+        }
+    ],
     "since": datetime(2026, 9, 1, tzinfo=UTC),
     "staff": True,
     "staff_id": "P0000042",
