@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fission.errors import NotFound
-from graph.gateway import Gateway
+from graph.gateway import Gateway, Reader
 from graph.queries import query
 
 PERSON_STORES = query("access/person_stores")
@@ -36,7 +36,7 @@ class Membership:
         return store_id in (self.home_store_id, self.staff_store_id)
 
 
-def memberships(gateway: Gateway, person_ids: Iterable[str]) -> dict[str, Membership]:
+def memberships(gateway: Reader, person_ids: Iterable[str]) -> dict[str, Membership]:
     """Each known person's membership (unknown people are left out)."""
     rows = gateway.read(PERSON_STORES, person_ids=sorted(set(person_ids)))
     return {r["person_id"]: Membership(r["home_store_id"], r["staff_store_id"]) for r in rows}
@@ -80,7 +80,7 @@ class Masker:
         return None if person_id is None else self.id(person_id)
 
 
-def masker(gateway: Gateway, scope: str | None, person_ids: Iterable[str]) -> Masker:
+def masker(gateway: Reader, scope: str | None, person_ids: Iterable[str]) -> Masker:
     """A Masker hiding those of `person_ids` who do not belong to store `scope` (nobody when
     `scope` is None, i.e. for HQ)."""
     if scope is None:

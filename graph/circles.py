@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
-from graph.gateway import Gateway, Row
+from graph.gateway import Gateway, Reader, Row
 from graph.gds import projected, require_gds
 from graph.queries import query
 from graph.roles import Role, role_of
@@ -235,7 +235,7 @@ def store_circles(gateway: Gateway, store_id: str) -> StoreCircles:
     )
 
 
-def circle_marks(gateway: Gateway, person_ids: Sequence[str]) -> dict[str, Row]:
+def circle_marks(gateway: Reader, person_ids: Sequence[str]) -> dict[str, Row]:
     """Per person id: `circle`, `bridge` and `flags` (kinds of fraud flag naming them), as
     stored by the last refreshes; unknown ids are left out."""
     return {row["id"]: row for row in gateway.read(OVERLAY, ids=list(person_ids))}

@@ -2,8 +2,9 @@
 or write.
 
 - `read(query, **params)` runs in a read transaction (routed to a secondary in a cluster);
-- `read_tx(work)` runs several reads as one read transaction (`work(tx)` calls `tx.run`): one
-  state of the graph, and no transaction set-up and commit per query;
+- `read_tx(work)` runs several reads as one read transaction (`work(tx)` calls `tx.run`, or
+  `tx.read`): one state of the graph, and no transaction set-up and commit per query; helpers
+  that only read take a `Reader` (a Gateway or such a Tx), so they run either way;
 - `write(query, **params)` and `write_batches(query, rows)` run in write transactions;
 - `write_tx(work)` runs several writes as one transaction (`work(tx)` calls `tx.run`);
 - `apply_schema(query)` runs a schema file's statements.
@@ -29,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
-from typing import Any, LiteralString, TypeVar
+from typing import Any, LiteralString, Protocol, TypeVar
 
 from neo4j import (
     Driver,
@@ -107,6 +108,16 @@ class Tx:
     def run(self, query: Query, **params: Any) -> list[Row]:
         _check_mode(query, self._mode)
         return rows(self._tx.run(query.text, params))
+
+    def read(self, query: Query, **params: Any) -> list[Row]:
+        """`run` under Gateway's name for it, so that a `Reader` may be either."""
+        return self.run(query, **params)
+
+
+class Reader(Protocol):
+    """What runs read queries: a Gateway (a transaction each) or the Tx of `Gateway.read_tx`."""
+
+    def read(self, query: Query, **params: Any) -> list[Row]: ...
 
 
 def _check_mode(query: Query, mode: Mode) -> None:

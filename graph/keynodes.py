@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from fission.errors import InvalidInput, NotFound
 from fission.settings import Settings
-from graph.gateway import Gateway, Row, Tx
+from graph.gateway import Gateway, Reader, Row, Tx
 from graph.queries import query
 
 STORE_KEY_NODES = query("keynodes/store")
@@ -101,8 +101,13 @@ def key_nodes(
     `refresh_influence` after loads. Unknown store -> NotFound; a store without customers has
     none.
     """
-    rule = rule or KeyNodeRule.from_settings(gateway.settings)
-    row = gateway.read(
+    return key_nodes_in(gateway, store_id, rule or KeyNodeRule.from_settings(gateway.settings))
+
+
+def key_nodes_in(reader: Reader, store_id: str, rule: KeyNodeRule) -> list[KeyNode]:
+    """`key_nodes` with the rule given, also inside a read transaction that runs other queries
+    (recommendations)."""
+    row = reader.read(
         STORE_KEY_NODES, store_id=store_id, top_share=rule.top_share, min_reach3=rule.min_reach3
     )[0]
     if not row["found"]:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from fission.errors import NotFound
 from graph.access import Masker, masker
-from graph.gateway import Gateway
+from graph.gateway import Gateway, Reader
 from graph.queries import query
 from graph.roles import role_of
 
@@ -106,7 +106,7 @@ def _answer(staff_id: str, row: dict[str, Any], mask: Masker) -> IntroductionPat
 
 
 def introduction_paths(
-    gateway: Gateway, staff_id: str, target_ids: list[str], scope: str | None = None
+    gateway: Reader, staff_id: str, target_ids: list[str], scope: str | None = None
 ) -> list[IntroductionPath]:
     """Introduction paths from one staff member to several people, in one round trip, in the
     order of `target_ids`; with `scope` (a store key's store), people of other stores on them

@@ -27,8 +27,8 @@ from pydantic import BaseModel, Field
 from fission.errors import InvalidInput, NotFound
 from graph.circles import circle_marks
 from graph.clock import as_of
-from graph.gateway import Gateway, Row
-from graph.keynodes import KeyNode, KeyNodeRule, key_nodes
+from graph.gateway import Gateway, Reader, Row
+from graph.keynodes import KeyNode, KeyNodeRule, key_nodes_in
 from graph.paths import IntroductionPath, introduction_paths
 from graph.people import Interest
 from graph.queries import query
@@ -117,13 +117,27 @@ def recommended_contacts(
     if limit < 1:
         raise InvalidInput("limit must be at least 1")
     now = as_of(now)
-    stores = gateway.read(STAFF_STORE, staff_id=staff_id)
+    rule = rule or KeyNodeRule.from_settings(gateway.settings)
+    # One read transaction: one state of the graph, no transaction set-up per query.
+    return gateway.read_tx(lambda tx: _recommended(tx, staff_id, topic, limit, now, rule, scope))
+
+
+def _recommended(
+    tx: Reader,
+    staff_id: str,
+    topic: str | None,
+    limit: int,
+    now: datetime,
+    rule: KeyNodeRule,
+    scope: str | None,
+) -> list[Recommendation]:
+    stores = tx.read(STAFF_STORE, staff_id=staff_id)
     if not stores:
         raise NotFound(f"staff member {staff_id}")
-    nodes = {n.person_id: n for n in key_nodes(gateway, stores[0]["store_id"], rule)}
+    nodes = {n.person_id: n for n in key_nodes_in(tx, stores[0]["store_id"], rule)}
     if not nodes:
         return []
-    rows = gateway.read(
+    rows = tx.read(
         CANDIDATES,
         staff_id=staff_id,
         ids=sorted(nodes),
@@ -139,8 +153,8 @@ def recommended_contacts(
         scored.append((score, row, parts))
     scored.sort(key=lambda item: (-item[0], item[1]["id"]))
     chosen = scored[:limit]
-    paths = introduction_paths(gateway, staff_id, [row["id"] for _, row, _ in chosen], scope)
-    marks = circle_marks(gateway, [row["id"] for _, row, _ in chosen])
+    paths = introduction_paths(tx, staff_id, [row["id"] for _, row, _ in chosen], scope)
+    marks = circle_marks(tx, [row["id"] for _, row, _ in chosen])
     result = []
     for rank, ((score, row, parts), path) in enumerate(zip(chosen, paths, strict=True), 1):
         node = nodes[row["id"]]
