@@ -1,10 +1,10 @@
 // The people drawn on a store's network map, with what their map node shows: role (staff,
 // agent, member or prospect, first that applies), store influence (DESIGN.md §5 "Influence",
 // ranked within their home store's network), reach(p, 1) and reach(p, 3) (DESIGN.md §5
-// "Reach"; reach(p, 3) as stored: derive/reach3), their referrer (DESIGN.md §5 "Referrer") and their 3 strongest interest tags
-// (DESIGN.md §5 "Interest tags"). Everyone whose HOME is the store (with $everyone), or
-// only its staff (with $staff), and the people in $ids, who may belong to another store (e.g.
-// on an introduction path).
+// "Reach"; reach(p, 3) as stored: derive/reach3), their referrer (DESIGN.md §5 "Referrer")
+// and their 3 strongest interest tags (DESIGN.md §5 "Interest tags"). Everyone whose HOME is
+// the store (with $everyone), or only its staff (with $staff), and the people in $ids, who may
+// belong to another store (e.g. on an introduction path).
 // mode: read
 // params: $store_id, $everyone (bool), $staff (bool), $ids ([person id])
 // columns: id, home_store_id, staff, staff_role, display_name, member, agent, referrer, influence,

@@ -2,7 +2,8 @@
 // (non-staff :Member people whose HOME is the store, without :Agent), ranked by stored store
 // influence (refresh_influence; never scored = 0), then reach(p, 3), then spend (the amount
 // of all their orders), then id; only those with reach(p, 3) >= $min_reach3 (0: every
-// member). reach(p, 3) is the stored Person.reach3 (derive/reach3; none stored = 0). `eligible` counts them; `candidates` holds the first $limit.
+// member). reach(p, 3) is the stored Person.reach3 (derive/reach3; none stored = 0).
+// `eligible` counts them; `candidates` holds the first $limit.
 // One row per store.
 // mode: read
 // params: $store_id (null: every store), $limit (candidates per store), $min_reach3
