@@ -75,6 +75,14 @@ def check_person(gateway: Gateway, caller: Principal, person_id: str, staff: boo
     store app cannot learn that a person of another store exists). With `staff`, the person
     must be a staff member (of the caller's store, for a store key; the key's own staff
     member, for a staff key)."""
-    if staff and caller.staff_id is not None and person_id != caller.staff_id:
-        raise NotFound(f"No staff member {person_id} at store {caller.scope}.")
+    if staff:
+        check_own_staff(caller, person_id)
     access.check_person(gateway, person_id, caller.scope, staff=staff)
+
+
+def check_own_staff(caller: Principal, staff_id: str) -> None:
+    """404 when a staff key asks about a staff member other than its own (the part of
+    `check_person(staff=True)` that needs no query, for answers that check the rest inside
+    their own read)."""
+    if caller.staff_id is not None and staff_id != caller.staff_id:
+        raise NotFound(f"No staff member {staff_id} at store {caller.scope}.")

@@ -49,14 +49,26 @@ def check_person(
     `staff` asks for a staff member, or (with `store_id`) belongs to another store. A staff
     member belongs to the store they work at, a customer to their home store."""
     membership = memberships(gateway, [person_id]).get(person_id)
-    where = f" at store {store_id}" if store_id is not None else ""
-    missing = NotFound(f"No {'staff member' if staff else 'person'} {person_id}{where}.")
     if membership is None or (staff and membership.staff_store_id is None):
-        raise missing
+        raise _missing(person_id, store_id, staff)
     inside = membership.staff_store_id if staff else membership.home_store_id
     if store_id is not None and inside != store_id:
-        raise missing
+        raise _missing(person_id, store_id, staff)
     return membership
+
+
+def staff_store(gateway: Reader, staff_id: str, store_id: str | None = None) -> str:
+    """The store staff member `staff_id` works at; NotFound as `check_person(staff=True)`
+    (unknown, not staff, or with `store_id` working at another store)."""
+    works_at = memberships(gateway, [staff_id]).get(staff_id, Membership(None)).staff_store_id
+    if works_at is None or (store_id is not None and works_at != store_id):
+        raise _missing(staff_id, store_id, staff=True)
+    return works_at
+
+
+def _missing(person_id: str, store_id: str | None, staff: bool) -> NotFound:
+    where = f" at store {store_id}" if store_id is not None else ""
+    return NotFound(f"No {'staff member' if staff else 'person'} {person_id}{where}.")
 
 
 class Masker:

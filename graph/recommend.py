@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from fission.errors import InvalidInput, NotFound
+from fission.errors import InvalidInput
+from graph.access import staff_store
 from graph.circles import circle_marks
 from graph.clock import as_of
 from graph.gateway import Gateway, Reader, Row
@@ -33,7 +34,6 @@ from graph.paths import IntroductionPath, introduction_paths
 from graph.people import Interest
 from graph.queries import query
 
-STAFF_STORE = query("recommend/staff_store")
 CANDIDATES = query("recommend/candidates")
 
 NOTED_WINDOW = timedelta(days=14)
@@ -110,9 +110,10 @@ def recommended_contacts(
     Ranked by the score in this module's docstring, ties by person id; each with its reason,
     the introduction path and top 3 interests. `now` (default: the current time) anchors the
     14-day note window and the 30-day activity window. Reads stored store influence
-    (refresh_influence must have run). With `scope` (a store key's store), people of other
-    stores on the introduction paths are hidden (graph.access). Unknown staff member ->
-    NotFound.
+    (refresh_influence must have run). With `scope` (a store key's store), the staff member
+    must work there and people of other stores on the introduction paths are hidden
+    (graph.access). Unknown staff member, or one of another store than `scope` -> NotFound
+    (graph.access.staff_store: the caller need not check first).
     """
     if limit < 1:
         raise InvalidInput("limit must be at least 1")
@@ -131,10 +132,7 @@ def _recommended(
     rule: KeyNodeRule,
     scope: str | None,
 ) -> list[Recommendation]:
-    stores = tx.read(STAFF_STORE, staff_id=staff_id)
-    if not stores:
-        raise NotFound(f"staff member {staff_id}")
-    nodes = {n.person_id: n for n in key_nodes_in(tx, stores[0]["store_id"], rule)}
+    nodes = {n.person_id: n for n in key_nodes_in(tx, staff_store(tx, staff_id, scope), rule)}
     if not nodes:
         return []
     rows = tx.read(

@@ -11,7 +11,15 @@ from pydantic import BaseModel
 
 from api.auth import StaffReader
 from api.bodies import JSONRoute
-from api.deps import GatewayDep, ServedDep, SettingsDep, StaffId, check_person, person_ref
+from api.deps import (
+    GatewayDep,
+    ServedDep,
+    SettingsDep,
+    StaffId,
+    check_own_staff,
+    check_person,
+    person_ref,
+)
 from api.errors import BODY_RESPONSES, ERROR_RESPONSES
 from graph.attribution import StaffFigures, staff_figures
 from graph.followthrough import serve_recommendations
@@ -65,7 +73,7 @@ def recommendations(
     day (UTC), written within a second of the answer, with the other lists served meanwhile:
     asking again the same day writes nothing.
     A store key sees people of other stores on the paths as "someone from another store"."""
-    check_person(gateway, caller, staff_id, staff=True)
+    check_own_staff(caller, staff_id)  # the rest of the staff check runs in the answer's read
     items = serve_recommendations(
         gateway,
         staff_id,

@@ -172,6 +172,10 @@ class TestKnownAnswers:
             recommended_contacts(gw, "nobody", now=NOW)
         with pytest.raises(NotFound):
             recommended_contacts(gw, "N3", now=NOW)  # not staff
+        # A store key's scope: the staff member must work at its store (checked in the read).
+        assert [r.person_id for r in recommended_contacts(gw, "M1", now=NOW, scope="S1")] == ["N3"]
+        with pytest.raises(NotFound, match="No staff member M1 at store S2"):
+            recommended_contacts(gw, "M1", now=NOW, scope="S2")
         with pytest.raises(InvalidInput):
             recommended_contacts(gw, "M1", limit=0, now=NOW)
 
