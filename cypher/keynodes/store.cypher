@@ -28,7 +28,15 @@ CALL (st, scores, threshold) {
   WITH p, score, coalesce(score > 0 AND score >= threshold, false) AS top,
        coalesce(p.reach3, 0) AS reach3
   WHERE top OR reach3 >= $min_reach3
-  WITH p, score, top, reach3, size([s IN scores WHERE s > score]) + 1 AS rank
+  // The customers scoring higher are a prefix of the descending `scores`: its length by
+  // binary search (a third of the query's time at 2 600 customers when every key node counted
+  // the whole list); [lo, hi) narrows to the first index whose score is not higher.
+  WITH p, score, top, reach3,
+       reduce(bounds = [0, size(scores)], halving IN range(1, 32) |
+         CASE WHEN bounds[0] >= bounds[1] THEN bounds
+              WHEN scores[(bounds[0] + bounds[1]) / 2] > score
+                THEN [(bounds[0] + bounds[1]) / 2 + 1, bounds[1]]
+              ELSE [bounds[0], (bounds[0] + bounds[1]) / 2] END)[0] + 1 AS rank
   ORDER BY score DESC, reach3 DESC, p.id
   RETURN collect({id: p.id, store_influence: score, influence: coalesce(p.influence, 0.0),
                   store_influence_pct: p.store_influence_pct, rank: rank, reach3: reach3,

@@ -153,8 +153,18 @@ def test_key_nodes_match_an_independent_recomputation(
         assert {n.person_id for n in nodes} == expected, store
         one_by_one = [key_node(gw, store, p, KeyNodeRule(0.01, min_reach3)) for p in customers]
         assert {n.person_id: n for n in one_by_one if n} == {n.person_id: n for n in nodes}
+        stored = {
+            r["id"]: r["score"]
+            for r in gw.read(
+                "MATCH (p:Person)-[:HOME]->(:Store {id: $store}) WHERE NOT p:Staff "
+                "RETURN p.id AS id, coalesce(p.store_influence, 0.0) AS score",
+                store=store,
+            )
+        }
         for n in nodes:
             assert n.reach3 == reach3[n.person_id]
             assert n.influence == pytest.approx(score[n.person_id], abs=1e-6)
+            higher = sum(1 for s in stored.values() if s > stored[n.person_id])
+            assert n.influence_rank == 1 + higher, n.person_id
         found += len(nodes)
     assert found >= len(stores)
