@@ -21,6 +21,7 @@ from typing import Any
 
 from benchmarks.common import record
 from fission.settings import get_settings
+from graph.access import staff_store
 from graph.circles import circle_marks
 from graph.fraud import person_flags
 from graph.gateway import Gateway
@@ -28,7 +29,7 @@ from graph.keynodes import key_node, key_nodes
 from graph.paths import INTRODUCTION, introduction_paths
 from graph.people import PROFILE
 from graph.reach import DEPTH_COUNTS
-from graph.recommend import CANDIDATES, STAFF_STORE, recommended_contacts
+from graph.recommend import CANDIDATES, recommended_contacts
 
 SAMPLE = 60
 NOTED_DAYS, ACTIVE_DAYS = 14, 30
@@ -87,7 +88,7 @@ def measure(gateway: Gateway, sample: int) -> dict[str, Any]:
             gateway.read(DEPTH_COUNTS, person_id=person)
     for member in staff:
         with step("recommendations: staff store"):
-            store = gateway.read(STAFF_STORE, staff_id=member)[0]["store_id"]
+            store = staff_store(gateway, member)
         with step("recommendations: key nodes of the store"):
             ids = sorted(n.person_id for n in key_nodes(gateway, store))
         with step("recommendations: candidates"):
