@@ -9,7 +9,8 @@ Each scenario runs `--repeat` times for `--seconds` at each load; the median of 
 figures is recorded with the runs. Also recorded: what the first HQ request after a change of
 the brand's counts waits for (the stored rows; their recomputation is handed to a background
 task) and how long that recomputation takes, the API process's and the server's peak resident
-memory.
+memory, and the CPU each request cost the server, the API process and the load generator (all
+three share the machine's cores, so at 20 clients they bound the throughput together).
 
 Targets (DESIGN.md §7, issue 8): profile and reach p95 <= 10 ms, introduction path <= 15 ms,
 recommendations <= 30 ms, a store's diagnosis and network <= 300 ms, the map page drawn
@@ -25,18 +26,20 @@ import contextlib
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from api.auth import hash_key
-from benchmarks.common import dataset, fresh_server, peak_rss_mib, record
+from benchmarks.common import cpu_seconds, dataset, fresh_server, peak_rss_mib, record
 from fission.localserver import LocalNeo4j, free_ports
 from fission.settings import Settings, get_settings
 from graph.gateway import Gateway
@@ -180,14 +183,57 @@ def map_page_seconds(base: str, store_id: str, runs: int = 5) -> list[float]:
     return timings
 
 
+def _process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (uvicorn's worker processes)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return cpu_seconds(pid) + sum(cpu_seconds(int(child)) for child in children)
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _costed_run(
+    base: str,
+    scenario: Scenario,
+    clients: int,
+    seconds: float,
+    seed: int,
+    api_pid: int,
+    server_pid: int | None,
+) -> dict[str, Any]:
+    """One run, with the CPU per request of the server (when its process is known), the API
+    process and this load generator."""
+    clocks = {
+        "server": (lambda: cpu_seconds(server_pid)) if server_pid else None,
+        "api": lambda: _process_tree_cpu(api_pid),
+        "load_generator": _own_cpu,
+    }
+    before = {name: clock() for name, clock in clocks.items() if clock}
+    run = asyncio.run(_run(base, scenario, clients, seconds, seed))
+    run["cpu_ms_per_request"] = {
+        name: round((clock() - before[name]) * 1000 / max(run["requests"], 1), 2)
+        for name, clock in clocks.items()
+        if clock
+    }
+    return run
+
+
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure's median over repeated runs of one scenario and load (and the runs)."""
     if len(runs) == 1:
         return runs[0]
     keys = ("requests_per_second", "p50_ms", "p95_ms", "p99_ms")
     median = {k: round(statistics.median(r[k] for r in runs), 2) for k in keys}
+    cpu = {
+        name: round(statistics.median(r["cpu_ms_per_request"][name] for r in runs), 2)
+        for name in runs[0]["cpu_ms_per_request"]
+    }
     totals = {k: sum(r[k] for r in runs) for k in ("requests", "errors")}
-    return {"clients": runs[0]["clients"], **totals, **median, "runs": runs}
+    return {
+        "clients": runs[0]["clients"], **totals, **median, "cpu_ms_per_request": cpu, "runs": runs,
+    }  # fmt: skip
 
 
 def hq_overview_after_change(gateway: Gateway) -> dict[str, float]:
@@ -212,8 +258,14 @@ def hq_overview_after_change(gateway: Gateway) -> dict[str, float]:
 
 
 def measure(
-    gateway: Gateway, seconds: float, clients: list[int], repeat: int = 1
+    gateway: Gateway,
+    seconds: float,
+    clients: list[int],
+    repeat: int = 1,
+    server_pid: int | None = None,
 ) -> dict[str, Any]:
+    """Every scenario at each number of clients; `server_pid`: the Neo4j process, when it runs
+    on this machine (its CPU per request is then recorded too)."""
     rng = random.Random(7)
     cases = scenarios(gateway, rng)
     biggest = gateway.read(
@@ -233,7 +285,10 @@ def measure(
         for case in cases:
             results[case.name] = [
                 _median_run(
-                    [asyncio.run(_run(base, case, n, seconds, seed=n + i)) for i in range(repeat)]
+                    [
+                        _costed_run(base, case, n, seconds, n + i, process.pid, server_pid)
+                        for i in range(repeat)
+                    ]
                 )
                 for n in clients
             ]
@@ -269,19 +324,18 @@ def main() -> None:
         settings = get_settings()
         server = LocalNeo4j.from_settings(settings)
         memory = {"heap": settings.local_heap, "pagecache": settings.local_pagecache}
+        pid = server.status().pid if server.serves(settings.neo4j_uri) else None
         with Gateway(settings) as gateway:
-            result = measure(gateway, args.seconds, args.clients, args.repeat)
+            result = measure(gateway, args.seconds, args.clients, args.repeat, pid)
+        result["server_peak_rss_mib"] = peak_rss_mib(pid) if pid else None
     else:
         memory = {"heap": args.heap, "pagecache": args.pagecache}
         with fresh_server(args.heap, args.pagecache) as (gateway, server):
             load_files(gateway, [dataset(args.preset, "parquet", args.seed)])
             refresh_influence(gateway)
-            result = measure(gateway, args.seconds, args.clients, args.repeat)
             pid = server.status().pid
+            result = measure(gateway, args.seconds, args.clients, args.repeat, pid)
             result["server_peak_rss_mib"] = peak_rss_mib(pid) if pid else None
-    if args.existing:
-        pid = server.status().pid if server.serves(settings.neo4j_uri) else None
-        result["server_peak_rss_mib"] = peak_rss_mib(pid) if pid else None
     path = record(
         f"api-{args.preset}",
         {"preset": args.preset, "existing": args.existing, "server": memory, **result},

@@ -49,8 +49,8 @@ def main() -> None:
         )  # fmt: skip
         with Gateway(settings) as gateway:
             if "api" not in args.skip:
-                result = api.measure(gateway, args.seconds, [1, 20], args.repeat)
                 pid = server.status().pid
+                result = api.measure(gateway, args.seconds, [1, 20], args.repeat, pid)
                 result["server_peak_rss_mib"] = peak_rss_mib(pid) if pid else None
                 record(
                     f"api-{args.preset}",

@@ -351,6 +351,7 @@ def api_section(results: Results) -> list[str]:
                 )
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append("")
+    lines += cpu_table(results)
     extra = []
     for preset in PRESETS:
         result = results.get(f"api-{preset}")
@@ -366,6 +367,32 @@ def api_section(results: Results) -> list[str]:
             f"{fmt(result.get('hq_overview_recompute_s'), 2, ' s')}."
         )
     return lines + extra + [""]
+
+
+def cpu_table(results: Results) -> list[str]:
+    """CPU per request at 20 clients, where the API results recorded it."""
+    costed = [
+        p for p in PRESETS if (api_case(results, p, "reach", 20) or {}).get("cpu_ms_per_request")
+    ]
+    if not costed:
+        return []
+    cores = results.get(f"api-{costed[-1]}", {}).get("machine", {}).get("cpus", 2)
+    lines = [
+        "CPU per request at 20 clients, in ms: the Neo4j server / the API process / the load "
+        f"generator. The three share the machine's {cores} cores, so {cores} * 1000 ms over "
+        "their sum bounds the requests per second.",
+        "",
+        "| scenario |" + "".join(f" {p} |" for p in costed),
+        "|---|" + "---|" * len(costed),
+    ]
+    for case, label in SCENARIOS.items():
+        cells = []
+        for preset in costed:
+            cpu = (api_case(results, preset, case, 20) or {}).get("cpu_ms_per_request", {})
+            parts = [cpu.get(name) for name in ("server", "api", "load_generator")]
+            cells.append(" / ".join(fmt(v, 2) for v in parts) if cpu else "—")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def answers_section(results: Results) -> list[str]:

@@ -30,7 +30,7 @@ CALL (st, scores, threshold) {
   WHERE top OR reach3 >= $min_reach3
   // The customers scoring higher are a prefix of the descending `scores`: its length by
   // binary search (a third of the query's time at 2 600 customers when every key node counted
-  // the whole list); [lo, hi) narrows to the first index whose score is not higher.
+  // the whole list); `bounds`, [lo, hi), narrows to the first index whose score is not higher.
   WITH p, score, top, reach3,
        reduce(bounds = [0, size(scores)], halving IN range(1, 32) |
          CASE WHEN bounds[0] >= bounds[1] THEN bounds
