@@ -3,12 +3,14 @@ afterwards close the loop, and the store view reports how many recommendations w
 and what converted").
 
 Recommendations are computed on demand, so the API records the lists it serves:
-`record_recommendations` writes `(:Staff)-[:RECOMMENDED {day, at, rank, topic}]->(:Person)`, at
-most once per staff member, person and day (UTC), keeping the first serving of the day: the app
-may ask as often as it likes, and a repeated GET writes nothing. The API hands what it serves
-to a `ServedLog` (`serve_recommendations(log=...)`), which writes the lists served in the last
-second in one transaction, so staff neither wait on the write nor share the server with one
-commit per request.
+`record_recommendations` writes
+`(:Staff)-[:RECOMMENDED {staff_id, day, at, rank, topic}]->(:Person)`, at most once per staff
+member, person and day (UTC), keeping the first serving of the day: the app may ask as often as
+it likes, and a repeated GET writes nothing. A day's records are found through the
+(staff_id, day) index, so the check costs the same after years of daily lists. The API hands
+what it serves to a `ServedLog` (`serve_recommendations(log=...)`), which writes the lists
+served in the last second in one transaction, so staff neither wait on the write nor share the
+server with one commit per request.
 `follow_through(store, start, end)` then reports, for the store's staff:
 
 - recommended: the (staff member, person) pairs with a recommendation in [start, end);

@@ -8,6 +8,8 @@ record at once (`MIGRATIONS`), since the import computes everything the migratio
 
 - `stored_reach3`: `Person.reach3`, the stored reach(p, 3) of the key-node rule
   (cypher/derive/reach3 keeps it current from then on).
+- `recommended_staff_id`: `RECOMMENDED.staff_id`, the staff member's id on each recorded
+  recommendation, which the served-list check finds a day's records by (graph.followthrough).
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ APPLIED = query("schema/migrations")
 RECORD = query("schema/record_migration")
 REFERRERS = query("schema/referrers")
 BACKFILL_REACH3 = query("schema/backfill_reach3")
+UNKEYED_RECOMMENDERS = query("schema/unkeyed_recommenders")
+KEY_RECOMMENDATIONS = query("schema/key_recommendations")
+# Staff members a transaction: a year of daily lists is some thousands of records each.
+RECOMMENDERS_PER_BATCH = 50
 
 
 def _stored_reach3(gateway: Gateway) -> None:
@@ -29,7 +35,15 @@ def _stored_reach3(gateway: Gateway) -> None:
     gateway.write_batches(BACKFILL_REACH3, rows)
 
 
-MIGRATIONS: dict[str, Callable[[Gateway], None]] = {"stored_reach3": _stored_reach3}
+def _recommended_staff_id(gateway: Gateway) -> None:
+    rows = gateway.read(UNKEYED_RECOMMENDERS)
+    gateway.write_batches(KEY_RECOMMENDATIONS, rows, RECOMMENDERS_PER_BATCH)
+
+
+MIGRATIONS: dict[str, Callable[[Gateway], None]] = {
+    "stored_reach3": _stored_reach3,
+    "recommended_staff_id": _recommended_staff_id,
+}
 
 
 def apply_schema(gateway: Gateway) -> int:

@@ -7,13 +7,17 @@ note.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from fission.errors import InvalidInput, NotFound
 from graph.followthrough import (
+    RECORD,
+    UNRECORDED,
     ServedLog,
     follow_through,
     record_recommendations,
@@ -97,6 +101,57 @@ def test_record_recommendations(graph: Gateway, tmp_path: Path) -> None:
         record_recommendations(graph, "P1", ["P2"], at(10))  # not a staff member
     with pytest.raises(InvalidInput):
         record_recommendations(graph, "M1", ["P2"], datetime(2026, 5, 10))
+
+
+def _operators(plan: dict[str, Any]) -> list[str]:
+    children = plan.get("children", [])
+    return [plan["operatorType"], *(op for child in children for op in _operators(child))]
+
+
+def test_a_days_records_are_found_through_the_index_whatever_the_history(
+    graph: Gateway, tmp_path: Path
+) -> None:
+    build(tmp_path)
+    assert load_files(graph, [tmp_path]).total("rejected") == 0
+    # Three weeks of daily lists before: only that day's records count.
+    for day in range(1, 22):
+        assert record_recommendations(graph, "M1", ["P1", "P2"], at(day)) == 2
+    assert record_recommendations(graph, "M1", ["P2", "P1"], at(10, 18)) == 0
+    assert record_recommendations(graph, "M1", ["P2", "P3", "P1"], at(10, 19)) == 1
+    assert record_recommendations(graph, "M1", ["P3", "P1"], at(22)) == 2
+    assert record_recommendations(graph, "C1", ["P1"], at(22)) == 1
+    count = "MATCH (:Staff {id: $s})-[r:RECOMMENDED]->() RETURN count(r) AS n"
+    assert graph.read(count, s="M1") == [{"n": 45}]
+    day_ten = (
+        "MATCH (:Staff {id: 'M1'})-[r:RECOMMENDED]->(p) WHERE r.day = $day "
+        "RETURN p.id AS p, r.rank AS rank ORDER BY p"
+    )
+    assert graph.read(day_ten, day=at(10).date()) == [
+        {"p": "P1", "rank": 1},
+        {"p": "P2", "rank": 2},
+        {"p": "P3", "rank": 2},
+    ]
+    # Every record carries its staff member's id, and both queries seek the (staff_id, day)
+    # index instead of walking the staff member's records of every day.
+    keyed = "MATCH (s)-[r:RECOMMENDED]->() WHERE r.staff_id <> s.id RETURN count(r) AS n"
+    assert graph.read(keyed) == [{"n": 0}]
+    serving = {"staff_id": "M1", "day": at(22).date(), "at": at(22), "topic": None,
+               "rows": [{"person_id": "P1", "rank": 1}]}  # fmt: skip
+    for query in (UNRECORDED, RECORD):
+        plan = graph.driver.execute_query(
+            "EXPLAIN " + query.text, servings=[serving], database_=graph.database
+        ).summary.plan
+        assert plan is not None
+        assert any("RelationshipIndexSeek" in op for op in _operators(plan)), query.name
+
+
+def test_concurrent_servings_record_each_person_once(graph: Gateway, tmp_path: Path) -> None:
+    build(tmp_path)
+    assert load_files(graph, [tmp_path]).total("rejected") == 0
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: record_recommendations(graph, "M1", ["P1", "P2", "P3"], at(10)),
+                      range(16)))  # fmt: skip
+    assert recommended_pairs(graph) == [("M1", "P1"), ("M1", "P2"), ("M1", "P3")]
 
 
 def recommended_pairs(graph: Gateway) -> list[tuple[str, str]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import LiteralString
 
+from graph.followthrough import record_recommendations
 from graph.gateway import Gateway
 from graph.schema import MIGRATIONS, apply_schema
 from loaders.pipeline import load_files
@@ -49,3 +51,34 @@ def test_a_database_from_before_stored_reach_gets_it_once(graph: Gateway, tmp_pa
     _run(graph, "MATCH (p:Person {id: 'M1'}) REMOVE p.reach3")
     apply_schema(graph)
     assert graph.read("MATCH (p:Person {id: 'M1'}) RETURN p.reach3 AS r") == [{"r": None}]
+
+
+def test_recommendations_recorded_before_the_staff_id_key_get_it_once(
+    graph: Gateway, tmp_path: Path
+) -> None:
+    reference_files(tmp_path)
+    shares, visits = referral_tree(TREE)
+    write_rows(tmp_path, "shares", shares)
+    write_rows(tmp_path, "visits", visits)
+    assert load_files(graph, [tmp_path]).total("rejected") == 0
+    served = datetime(2026, 5, 10, 12, tzinfo=UTC)
+    assert record_recommendations(graph, "M1", ["A", "B"], served) == 2
+    assert record_recommendations(graph, "C1", ["A"], served - timedelta(days=1)) == 1
+
+    # As recorded by the code before: no staff id on the relationships, no migration record.
+    _run(graph, "MATCH ()-[r:RECOMMENDED]->() REMOVE r.staff_id")
+    _run(graph, "MATCH (m:Migration) DELETE m")
+    apply_schema(graph)
+    keyed = (
+        "MATCH (s)-[r:RECOMMENDED]->(p) "
+        "RETURN s.id AS staff, p.id AS person, r.staff_id AS key ORDER BY staff, person"
+    )
+    assert graph.read(keyed) == [
+        {"staff": "C1", "person": "A", "key": "C1"},
+        {"staff": "M1", "person": "A", "key": "M1"},
+        {"staff": "M1", "person": "B", "key": "M1"},
+    ]
+    applied = "MATCH (m:Migration) RETURN m.name AS name ORDER BY name"
+    assert graph.read(applied) == [{"name": name} for name in sorted(MIGRATIONS)]
+    # The served-list check finds the migrated records: the same day writes nothing again.
+    assert record_recommendations(graph, "M1", ["B", "A"], served + timedelta(hours=2)) == 0
