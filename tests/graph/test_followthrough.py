@@ -131,6 +131,10 @@ def test_a_days_records_are_found_through_the_index_whatever_the_history(
         {"p": "P2", "rank": 2},
         {"p": "P3", "rank": 2},
     ]
+    # The follow-through of a period counts only that period's records.
+    f = follow_through(graph, "S1", at(20), at(23))
+    assert f.recommendations.people == 3  # P1, P2 (days 20 and 21) and P3 (day 22)
+    assert [(s.staff_id, s.people) for s in f.per_staff] == [("C1", 1), ("M1", 3)]
     # Every record carries its staff member's id, and both queries seek the (staff_id, day)
     # index instead of walking the staff member's records of every day.
     keyed = "MATCH (s)-[r:RECOMMENDED]->() WHERE r.staff_id <> s.id RETURN count(r) AS n"
