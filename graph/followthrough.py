@@ -82,7 +82,7 @@ class FollowThrough(BaseModel):
     people: list[FollowedPerson] = Field(description="Every pair behind the two funnels.")
 
 
-def _serving(
+def served_list(
     staff_id: str, person_ids: Sequence[str], at: datetime, topic: str | None
 ) -> dict[str, Any]:
     """One served list as record_recommendations.cypher takes it: each person once, at the rank
@@ -120,7 +120,7 @@ class ServedLog:
         self, staff_id: str, person_ids: Sequence[str], at: datetime, topic: str | None = None
     ) -> None:
         """Queues a served list (returns at once)."""
-        serving = _serving(staff_id, person_ids, at, topic)
+        serving = served_list(staff_id, person_ids, at, topic)
         with self._lock:
             self._queued.append(serving)
 
@@ -211,7 +211,7 @@ def record_recommendations(
     recorded once per UTC day: returns how many pairs were new that day (unknown person ids are
     skipped); when none are, nothing is written. Unknown staff member -> NotFound.
     """
-    fresh, unknown = _record(gateway, [_serving(staff_id, person_ids, at, topic)])
+    fresh, unknown = _record(gateway, [served_list(staff_id, person_ids, at, topic)])
     if unknown:
         raise NotFound(f"staff member {staff_id}")
     return sum(len(s["rows"]) for s in fresh)

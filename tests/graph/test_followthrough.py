@@ -7,6 +7,8 @@ note.
 from __future__ import annotations
 
 import logging
+import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +24,7 @@ from graph.followthrough import (
     follow_through,
     record_recommendations,
     serve_recommendations,
+    served_list,
 )
 from graph.gateway import Gateway
 from loaders.pipeline import load_files
@@ -156,6 +159,65 @@ def test_concurrent_servings_record_each_person_once(graph: Gateway, tmp_path: P
         list(pool.map(lambda _: record_recommendations(graph, "M1", ["P1", "P2", "P3"], at(10)),
                       range(16)))  # fmt: skip
     assert recommended_pairs(graph) == [("M1", "P1"), ("M1", "P2"), ("M1", "P3")]
+
+
+def test_concurrent_batches_of_servings_never_deadlock(graph: Gateway) -> None:
+    """Two writers (as two API workers' served logs) record overlapping batches of one day's
+    servings at the same moment, each in a transaction of its own without the driver's retry:
+    none may be chosen as a deadlock victim (with the locks taken serving by serving, 9 of 200
+    were), and together they record each wanted (staff, person, day) once."""
+    graph.driver.execute_query(
+        "UNWIND range(0, 19) AS i CREATE (:Person:Staff {id: 'S' + i}) "
+        "WITH count(*) AS staff UNWIND range(0, 79) AS i CREATE (:Person {id: 'P' + i})",
+        database_=graph.database,
+    )
+    rounds = 100
+    start = threading.Barrier(2)
+    wanted: set[tuple[str, str, object]] = set()
+    failures: list[BaseException] = []
+
+    def batches(seed: int) -> list[list[dict[str, Any]]]:
+        draw = random.Random(seed)
+        return [
+            sorted(
+                (
+                    served_list(
+                        f"S{draw.randrange(20)}", draw.sample(people, 10), at(1) + day, None
+                    )
+                    for _ in range(6)
+                ),
+                key=lambda s: s["at"],
+            )
+            for day in (timedelta(days=n) for n in range(rounds))
+        ]
+
+    people = [f"P{n}" for n in range(80)]
+    work = [batches(seed) for seed in (1, 2)]
+    for batch in work[0] + work[1]:
+        wanted |= {(s["staff_id"], r["person_id"], s["day"]) for s in batch for r in s["rows"]}
+
+    def write(mine: list[list[dict[str, Any]]]) -> None:
+        with graph.driver.session(database=graph.database) as session:
+            for servings in mine:
+                start.wait()
+                try:
+                    with session.begin_transaction() as tx:
+                        tx.run(RECORD.text, servings=servings).consume()
+                        tx.commit()
+                except Exception as exc:  # every failure, deadlock or other, is the finding
+                    failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(mine,)) for mine in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    rows = graph.read(
+        "MATCH (s:Staff)-[r:RECOMMENDED]->(p:Person) RETURN s.id AS s, p.id AS p, r.day AS day"
+    )
+    assert len(rows) == len(wanted)
+    assert {(r["s"], r["p"], r["day"]) for r in rows} == wanted
 
 
 def recommended_pairs(graph: Gateway) -> list[tuple[str, str]]:
