@@ -33,6 +33,7 @@ RECENT_RUNS = query("runs/recent")
 HELD_EVENTS = query("status/held_events")
 STALE_PEOPLE = query("status/stale_people")
 INFLUENCE_REFRESH = query("status/influence_refresh")
+INFLUENCE_SCORED_AT = query("status/influence_scored_at")
 COUNTS = query("status/counts")
 DIRECTORIES = query("status/directories")
 
@@ -184,6 +185,16 @@ def _disk_usage(folder: Path) -> int:
     return total
 
 
+def influence_refresh(gateway: Gateway) -> tuple[datetime | None, float | None]:
+    """When influence was last refreshed (None: never) and how many seconds that took (None:
+    not recorded). A database scored before refreshes were recorded gives the latest score's
+    time, from a scan of every person that runs only then."""
+    recorded = gateway.read(INFLUENCE_REFRESH)
+    if recorded:
+        return recorded[0]["refreshed_at"], recorded[0]["seconds"]
+    return gateway.read(INFLUENCE_SCORED_AT)[0]["scored_at"], None
+
+
 def operations_status(gateway: Gateway, now: datetime | None = None) -> OperationsStatus:
     """Loads, held events, derivation backlog, influence age, size, and warnings."""
     now = now or datetime.now(UTC)
@@ -192,13 +203,12 @@ def operations_status(gateway: Gateway, now: datetime | None = None) -> Operatio
     finished = [r.finished_at for r in runs if r.status == "done" and r.finished_at]
     held = held_summary(gateway)
     stale = gateway.read(STALE_PEOPLE)[0]["people"]
-    refresh = gateway.read(INFLUENCE_REFRESH)[0]
-    refreshed_at: datetime | None = refresh["refreshed_at"]
+    refreshed_at, seconds = influence_refresh(gateway)
     age = (now - refreshed_at).total_seconds() / 3600 if refreshed_at else None
     influence = InfluenceFreshness(
         refreshed_at=refreshed_at,
         age_hours=round(age, 2) if age is not None else None,
-        seconds=refresh["seconds"],
+        seconds=seconds,
     )
     database = database_size(gateway)
     status = OperationsStatus(

@@ -72,14 +72,13 @@ from loaders.pipeline import KIND_ORDER
 from loaders.readers import columns_of, detect_kind, file_format
 from loaders.rejects import RejectRow, read_reject_file, write_reject_file
 from loaders.runs import run_load
-from loaders.status import load_runs
+from loaders.status import influence_refresh, load_runs
 
 log = logging.getLogger("fission.watch")
 
 FILES = query("watch/files")
 RECORD = query("watch/record")
 MOVED = query("watch/moved")
-INFLUENCE_REFRESH = query("status/influence_refresh")
 
 # Errors of the database or the connection, not of a file: nothing moves, the watcher waits.
 UNAVAILABLE = (DriverError, TransientError, DatabaseUnavailable)
@@ -375,7 +374,7 @@ class DropFolder:
         if not self.options.influence:
             return False
         now = now or datetime.now(UTC)
-        refreshed_at: datetime | None = self.gateway.read(INFLUENCE_REFRESH)[0]["refreshed_at"]
+        refreshed_at, _ = influence_refresh(self.gateway)
         if self.options.influence_every is not None:
             return refreshed_at is None or now - refreshed_at >= self.options.influence_every
         finished = [r.finished_at for r in load_runs(self.gateway) if r.status == "done"]

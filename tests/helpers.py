@@ -5,10 +5,27 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from graph.gateway import Gateway
+from graph.queries import Query
+
+
+def plan_operators(gateway: Gateway, query: Query, **params: Any) -> list[str]:
+    """The operators of the plan the server makes for `query` (EXPLAIN: nothing runs), without
+    their runtime suffix ('NodeIndexSeek@neo4j' -> 'NodeIndexSeek')."""
+    plan = gateway.driver.execute_query(
+        "EXPLAIN " + query.text, params, database_=gateway.database
+    ).summary.plan
+    assert plan is not None
+
+    def walk(step: dict[str, Any]) -> list[str]:
+        children = step.get("children", [])
+        return [step["operatorType"].split("@")[0], *(op for c in children for op in walk(c))]
+
+    return walk(plan)
 
 
 def wipe(gateway: Gateway) -> None:

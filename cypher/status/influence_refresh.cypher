@@ -1,13 +1,7 @@
-// When influence was last refreshed: the recorded refresh (graph.influence), or, in a database
-// scored before refreshes were recorded, the latest influence_at on a person (a full scan,
-// done only then).
+// When influence was last refreshed, as graph.influence records it (one index seek). No row
+// when no refresh was recorded: loaders.status then falls back to status/influence_scored_at.
 // mode: read
 // params: none
-// columns: refreshed_at (datetime or null), seconds (float or null)
-OPTIONAL MATCH (r:InfluenceRefresh {scope: 'brand'})
-CALL (r) {
-  WITH r WHERE r IS NULL
-  MATCH (p:Person)
-  RETURN max(p.influence_at) AS scored_at
-}
-RETURN coalesce(r.at, scored_at) AS refreshed_at, r.seconds AS seconds
+// columns: refreshed_at (datetime), seconds (float)
+MATCH (r:InfluenceRefresh {scope: 'brand'})
+RETURN r.at AS refreshed_at, r.seconds AS seconds

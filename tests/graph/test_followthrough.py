@@ -28,7 +28,7 @@ from graph.followthrough import (
 )
 from graph.gateway import Gateway
 from loaders.pipeline import load_files
-from tests.helpers import order, reference_files, share, ts, visit, write_rows
+from tests.helpers import order, plan_operators, reference_files, share, ts, visit, write_rows
 
 
 def at(day: int, hour: int = 12) -> datetime:
@@ -106,11 +106,6 @@ def test_record_recommendations(graph: Gateway, tmp_path: Path) -> None:
         record_recommendations(graph, "M1", ["P2"], datetime(2026, 5, 10))
 
 
-def _operators(plan: dict[str, Any]) -> list[str]:
-    children = plan.get("children", [])
-    return [plan["operatorType"], *(op for child in children for op in _operators(child))]
-
-
 def test_a_days_records_are_found_through_the_index_whatever_the_history(
     graph: Gateway, tmp_path: Path
 ) -> None:
@@ -145,11 +140,8 @@ def test_a_days_records_are_found_through_the_index_whatever_the_history(
     serving = {"staff_id": "M1", "day": at(22).date(), "at": at(22), "topic": None,
                "rows": [{"person_id": "P1", "rank": 1}]}  # fmt: skip
     for query in (UNRECORDED, RECORD):
-        plan = graph.driver.execute_query(
-            "EXPLAIN " + query.text, servings=[serving], database_=graph.database
-        ).summary.plan
-        assert plan is not None
-        assert any("RelationshipIndexSeek" in op for op in _operators(plan)), query.name
+        operators = plan_operators(graph, query, servings=[serving])
+        assert any("RelationshipIndexSeek" in op for op in operators), query.name
 
 
 def test_concurrent_servings_record_each_person_once(graph: Gateway, tmp_path: Path) -> None:
