@@ -25,6 +25,7 @@ CREATE CONSTRAINT held_id IF NOT EXISTS FOR (n:HeldEvent) REQUIRE n.id IS UNIQUE
 CREATE INDEX held_waits_for IF NOT EXISTS FOR (n:HeldEvent) ON (n.waits_for);
 CREATE INDEX held_received_at IF NOT EXISTS FOR (n:HeldEvent) ON (n.received_at);
 CREATE INDEX person_influence IF NOT EXISTS FOR (n:Person) ON (n.influence);
+CREATE INDEX flag_store IF NOT EXISTS FOR (n:Flag) ON (n.store_id);
 CREATE INDEX recommended_staff_day IF NOT EXISTS FOR ()-[r:RECOMMENDED]-() ON (r.staff_id, r.day);
 CREATE CONSTRAINT load_run_id IF NOT EXISTS FOR (n:LoadRun) REQUIRE n.id IS UNIQUE;
 CREATE INDEX load_run_started IF NOT EXISTS FOR (n:LoadRun) ON (n.started_at);
