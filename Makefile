@@ -78,6 +78,7 @@ bench: install  ## Benchmarks at small, medium and large; results in benchmarks/
 	$(BIN)/python -m benchmarks.at_scale --preset small --heap 2g --pagecache 2g
 	$(LOCK) $(BIN)/python -m benchmarks.load --preset medium --format parquet
 	$(LOCK) $(BIN)/python -m benchmarks.unwind_baseline --preset medium
+	$(LOCK) $(BIN)/python -m benchmarks.bulk_import --preset medium
 	$(LOCK) $(BIN)/python -m benchmarks.at_scale --preset medium
 	$(LOCK) $(BIN)/python -m benchmarks.load --preset large --format parquet --heap 4g --pagecache 8g
 	$(LOCK) $(BIN)/python -m benchmarks.bulk_import --preset large
