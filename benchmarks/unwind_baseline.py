@@ -92,9 +92,6 @@ class Derived:
     content: list[dict[str, Any]]
     rows: dict[str, list[dict[str, Any]]]
 
-    def count(self) -> int:
-        return sum(len(rows) for rows in self.rows.values())
-
 
 def derived_rows(folder: Path, now: datetime) -> Derived:
     """What `fission import` derives from the preset's files (interests aged to `now`)."""
