@@ -36,6 +36,8 @@ def test_the_working_folder_defaults_to_the_current_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    # The suite may itself run with a working folder set (the Docker image sets one).
+    monkeypatch.delenv("FISSION_VAR_DIR", raising=False)
     assert settings().var_dir == tmp_path / ".var"
     monkeypatch.setenv("FISSION_VAR_DIR", str(tmp_path / "data"))
     s = settings()
