@@ -39,7 +39,14 @@ from typing import Any
 import httpx
 
 from api.auth import hash_key
-from benchmarks.common import cpu_seconds, dataset, fresh_server, peak_rss_mib, record
+from benchmarks.common import (
+    cpu_seconds,
+    dataset,
+    existing_memory,
+    fresh_server,
+    peak_rss_mib,
+    record,
+)
 from fission.localserver import LocalNeo4j, free_ports
 from fission.settings import Settings, get_settings
 from graph.gateway import Gateway
@@ -323,8 +330,8 @@ def main() -> None:
     if args.existing:
         settings = get_settings()
         server = LocalNeo4j.from_settings(settings)
-        memory = {"heap": settings.local_heap, "pagecache": settings.local_pagecache}
         pid = server.status().pid if server.serves(settings.neo4j_uri) else None
+        memory = existing_memory(settings)
         with Gateway(settings) as gateway:
             result = measure(gateway, args.seconds, args.clients, args.repeat, pid)
         result["server_peak_rss_mib"] = peak_rss_mib(pid) if pid else None

@@ -53,6 +53,15 @@ def fresh_server(heap: str, pagecache: str) -> Iterator[tuple[Gateway, LocalNeo4
             yield gateway, server
 
 
+def existing_memory(settings: Settings) -> dict[str, str]:
+    """Heap and page cache of the server the settings name: what the local server was started
+    with, or the settings' values for another server."""
+    server = LocalNeo4j.from_settings(settings)
+    if server.serves(settings.neo4j_uri) and server.status().running:
+        return server.configured_memory()
+    return {"heap": settings.local_heap, "pagecache": settings.local_pagecache}
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds a process has used (Linux /proc): a measure that, unlike wall
     time, does not grow when other work shares the machine."""

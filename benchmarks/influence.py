@@ -23,7 +23,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from benchmarks.common import dataset, fresh_database, record
+from benchmarks.common import dataset, existing_memory, fresh_database, record
 from fission.settings import get_settings
 from graph.gateway import Gateway
 from graph.influence import DAMPING, engagement_edges, refresh_influence
@@ -115,8 +115,7 @@ def main() -> None:
         with Gateway(settings) as gateway:
             result = {
                 "preset": args.preset,
-                "heap": settings.local_heap,
-                "pagecache": settings.local_pagecache,
+                **existing_memory(settings),
                 "note": NOTE,
                 **measure(gateway, args.repeat, not args.no_networkx),
             }

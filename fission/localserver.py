@@ -12,6 +12,10 @@ already have are copied (compared by group and artifact: a second copy of a shar
 jar, such as commons-text, fails with IllegalAccessError between class loaders). The folder is
 both the server's plugin directory and first on its class path, as Neo4j's own launcher does:
 GDS and APOC register extensions that are found through the class path only.
+
+Memory: heap and page cache as the settings give them, or `auto` (the default), sized at each
+start from the machine and the store (`memory_plan`): a brand's store of some gigabytes then
+fits in the page cache without the settings naming its size.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ PLUGIN_VERSION_QUERIES: dict[str, LiteralString] = {
     "gds.version": "RETURN gds.version() AS v",
     "apoc.version": "RETURN apoc.version() AS v",
 }
+AUTO = "auto"
+GIB = 2**30
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 JVM_FLAGS = [
@@ -68,6 +74,26 @@ class ServerStatus:
     version: str | None = None
     gds_version: str | None = None
     apoc_version: str | None = None
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process may use: the machine's, or its container's limit."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    limit = Path("/sys/fs/cgroup/memory.max")
+    with contextlib.suppress(OSError, ValueError):
+        return min(physical, int(limit.read_text().strip()))
+    return physical
+
+
+def memory_plan(memory: int, store: int) -> tuple[str, str]:
+    """Heap and page cache for `auto`, from the memory available and the store's size (bytes):
+    the heap a sixth of memory, 1 to 8 GiB (GDS projections live there); the page cache the
+    store and half again for what loads add before the next start, at least 2 GiB, at most two
+    fifths of memory. The rest stays for the API, the loaders (the bulk import's Python side
+    held 5 GB at `large`) and the file system cache."""
+    heap = min(max(memory // 6, GIB), 8 * GIB)
+    pagecache = min(max(store * 3 // 2, 2 * GIB), memory * 2 // 5)
+    return f"{heap // 2**20}m", f"{pagecache // 2**20}m"
 
 
 def _maven(pom: Path, *goal: str) -> None:
@@ -236,9 +262,34 @@ class LocalNeo4j:
             self.password_file.chmod(0o600)
         return self.password_file.read_text().strip()
 
+    def store_bytes(self) -> int:
+        """The size of the databases' store files (transaction logs apart)."""
+        databases = self.home / "data" / "databases"
+        return sum(f.stat().st_size for f in databases.rglob("*") if f.is_file())
+
+    def memory(self) -> tuple[str, str]:
+        """Heap and page cache for a start now: as given, or `auto` from `memory_plan`."""
+        if AUTO not in (self.heap, self.pagecache):
+            return self.heap, self.pagecache
+        heap, pagecache = memory_plan(machine_memory(), self.store_bytes())
+        return (
+            heap if self.heap == AUTO else self.heap,
+            pagecache if self.pagecache == AUTO else self.pagecache,
+        )
+
+    def configured_memory(self) -> dict[str, str]:
+        """Heap and page cache the server was last started with (from its neo4j.conf)."""
+        conf = self.conf_dir / "neo4j.conf"
+        values = dict(line.split("=", 1) for line in conf.read_text().splitlines() if "=" in line)
+        return {
+            "heap": values["server.memory.heap.max_size"],
+            "pagecache": values["server.memory.pagecache.size"],
+        }
+
     def write_conf(self) -> Path:
         for sub in ("conf", "data", "logs", "plugins", "run", "import"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
+        heap, pagecache = self.memory()
         lines = {
             "server.directories.data": self.home / "data",
             "server.directories.logs": self.home / "logs",
@@ -253,9 +304,9 @@ class LocalNeo4j:
             "server.https.enabled": "false",
             "dbms.security.auth_enabled": "true",
             "dbms.usage_report.enabled": "false",
-            "server.memory.heap.initial_size": self.heap,
-            "server.memory.heap.max_size": self.heap,
-            "server.memory.pagecache.size": self.pagecache,
+            "server.memory.heap.initial_size": heap,
+            "server.memory.heap.max_size": heap,
+            "server.memory.pagecache.size": pagecache,
             "db.transaction.timeout": "10m",
             "dbms.security.procedures.unrestricted": "apoc.*,gds.*",
         }
@@ -404,12 +455,13 @@ class LocalNeo4j:
         if self.plugins_dir:
             assemble_plugins(self.plugins_dir, log)
         self.write_conf()
+        memory = self.configured_memory()
         self._set_initial_password()
         console = self.home / "logs" / "console.log"
         cmd = [
             self._java(),
-            f"-Xms{self.heap}",
-            f"-Xmx{self.heap}",
+            f"-Xms{memory['heap']}",
+            f"-Xmx{memory['heap']}",
             *JVM_FLAGS,
             "-cp",
             self._classpath(),
@@ -429,7 +481,10 @@ class LocalNeo4j:
             )
         self.pid_file.write_text(f"{proc.pid}\n")
         if log:
-            log(f"Neo4j starting (pid {proc.pid}), waiting for {self.bolt_uri} ...")
+            log(
+                f"Neo4j starting (pid {proc.pid}; heap {memory['heap']}, page cache "
+                f"{memory['pagecache']}), waiting for {self.bolt_uri} ..."
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:

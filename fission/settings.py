@@ -72,8 +72,19 @@ class Settings(BaseSettings):
     )
     local_bolt_port: int = 7687
     local_http_port: int = 7474
-    local_heap: str = "2g"
-    local_pagecache: str = "2g"
+    local_heap: str = Field(
+        "auto",
+        pattern=r"^(auto|\d+[kmgKMG]?)$",
+        description="The local server's Java heap: a size such as 4g, or `auto`: a sixth of the "
+        "machine's memory, 1 to 8 GiB (fission.localserver.memory_plan).",
+    )
+    local_pagecache: str = Field(
+        "auto",
+        pattern=r"^(auto|\d+[kmgKMG]?)$",
+        description="The local server's page cache: a size, or `auto`: the store's size and "
+        "half again, at least 2 GiB, at most two fifths of the machine's memory; sized at "
+        "each start.",
+    )
     local_plugins: bool = Field(
         True,
         description="Assemble the open Graph Data Science library and APOC core into the local "

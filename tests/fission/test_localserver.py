@@ -16,6 +16,8 @@ from fission.localserver import (
     LocalNeo4j,
     assemble_plugins,
     free_ports,
+    machine_memory,
+    memory_plan,
     plugins_dir,
 )
 from fission.settings import Settings
@@ -110,3 +112,32 @@ def test_generated_passwords_never_look_like_options(tmp_path: Path) -> None:
     for n in range(300):
         server = LocalNeo4j(home=tmp_path, lib_dir=tmp_path, password_file=tmp_path / f"pw{n}")
         assert not server.password().startswith("-")
+
+
+def test_auto_memory_fits_the_store_in_the_page_cache_and_leaves_room(tmp_path: Path) -> None:
+    gib = 2**30
+    # 24 GiB and the `large` brand's 2.5 GB store: a 4 GiB heap, the store and half again.
+    assert memory_plan(24 * gib, int(2.5 * gib)) == ("4096m", "3840m")
+    # An empty store still gets 2 GiB, for what the first loads bring.
+    assert memory_plan(24 * gib, 0) == ("4096m", "2048m")
+    # A store bigger than the machine: the page cache stops at two fifths of memory.
+    assert memory_plan(64 * gib, 100 * gib) == ("8192m", f"{64 * 1024 * 2 // 5}m")
+    # A small machine: at least a 1 GiB heap, and never more than two fifths in page cache.
+    assert memory_plan(4 * gib, 0) == ("1024m", f"{4 * 1024 * 2 // 5}m")
+
+
+def test_auto_memory_is_sized_from_the_store_at_each_start(tmp_path: Path) -> None:
+    local = server(tmp_path, heap="auto", pagecache="auto")
+    store = local.home / "data" / "databases" / "neo4j"
+    store.mkdir(parents=True)
+    with (store / "neostore.nodestore.db").open("wb") as f:
+        f.truncate(6 * 2**30)  # sparse: its size without the disk
+    heap, pagecache = memory_plan(machine_memory(), 6 * 2**30)
+    conf = conf_of(local.write_conf())
+    assert (conf["server.memory.heap.max_size"], conf["server.memory.pagecache.size"]) == (
+        heap,
+        pagecache,
+    )
+    assert local.configured_memory() == {"heap": heap, "pagecache": pagecache}
+    # A size given for one of them is kept as given (same home: tmp_path / "home").
+    assert server(tmp_path, heap="3g", pagecache="auto").memory() == ("3g", pagecache)
