@@ -114,7 +114,7 @@ def test_generated_passwords_never_look_like_options(tmp_path: Path) -> None:
         assert not server.password().startswith("-")
 
 
-def test_auto_memory_fits_the_store_in_the_page_cache_and_leaves_room(tmp_path: Path) -> None:
+def test_auto_memory_fits_the_store_in_the_page_cache_and_leaves_room() -> None:
     gib = 2**30
     # 24 GiB and the `large` brand's 2.5 GB store: a 4 GiB heap, the store and half again.
     assert memory_plan(24 * gib, int(2.5 * gib)) == ("4096m", "3840m")
